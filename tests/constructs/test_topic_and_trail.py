@@ -1,0 +1,132 @@
+"""The secure defaults of the created topic, key policies, trail, bucket and log group."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.constructs.conftest import SampleApp, resources_of
+
+
+def _one(sample: SampleApp, resource_type: str) -> tuple[str, dict[str, Any]]:
+    found = resources_of(sample.main, resource_type)
+    assert len(found) == 1, f"expected one {resource_type}, found {list(found)}"
+    return next(iter(found.items()))
+
+
+def _statements(policy_document: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(policy_document["Statement"])
+
+
+def _topic_key_id(sample: SampleApp) -> str:
+    _, topic = _one(sample, "AWS::SNS::Topic")
+    return str(topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0])
+
+
+def _topic_key(sample: SampleApp) -> dict[str, Any]:
+    return dict(resources_of(sample.main, "AWS::KMS::Key")[_topic_key_id(sample)])
+
+
+def test_topic_is_encrypted_with_a_customer_managed_key(sample: SampleApp) -> None:
+    # GIVEN the created topic THEN its key is a key of this stack (not alias/aws/sns, which CloudWatch cannot use)
+    _, topic = _one(sample, "AWS::SNS::Topic")
+    key_id, attribute = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    assert key_id in resources_of(sample.main, "AWS::KMS::Key")
+    assert _topic_key(sample)["Properties"]["EnableKeyRotation"] is True
+
+
+def test_topic_key_lets_only_this_accounts_cloudwatch_alarms_use_it(sample: SampleApp) -> None:
+    # GIVEN the topic key's policy THEN CloudWatch may Decrypt and GenerateDataKey*, for alarms of this account only
+    statements = _statements(_topic_key(sample)["Properties"]["KeyPolicy"])
+    cloudwatch = [s for s in statements if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert len(cloudwatch) == 1
+    statement = cloudwatch[0]
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "111122223333"}
+    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*"}
+
+
+def test_topic_policy_allows_publish_from_this_accounts_alarms_and_denies_plain_http(sample: SampleApp) -> None:
+    # GIVEN the topic policy THEN CloudWatch may publish (conditioned) and non-SSL requests are denied
+    _, policy = _one(sample, "AWS::SNS::TopicPolicy")
+    statements = _statements(policy["Properties"]["PolicyDocument"])
+    publish = [s for s in statements if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert len(publish) == 1
+    assert publish[0]["Effect"] == "Allow"
+    assert publish[0]["Action"] == "sns:Publish"
+    assert publish[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "111122223333"}
+    deny_http = [s for s in statements if s["Effect"] == "Deny"]
+    assert len(deny_http) == 1
+    assert deny_http[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_topic_has_the_alarm_email_subscription(sample: SampleApp) -> None:
+    # GIVEN the sample app's default alarm email THEN the topic has one email subscription for it
+    sample.main.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "security-alerts@example.com"}
+    )
+
+
+def test_trail_is_multi_region_validated_encrypted_and_logs_all_management_events(sample: SampleApp) -> None:
+    # GIVEN the created trail THEN it meets Security Hub CloudTrail.1/2/4 and delivers to CloudWatch Logs
+    _, trail = _one(sample, "AWS::CloudTrail::Trail")
+    props = trail["Properties"]
+    assert props["IsMultiRegionTrail"] is True
+    assert props["IncludeGlobalServiceEvents"] is True
+    assert props["EnableLogFileValidation"] is True
+    assert props["IsLogging"] is True
+    assert "KMSKeyId" in props
+    assert "CloudWatchLogsLogGroupArn" in props and "CloudWatchLogsRoleArn" in props
+    assert props["EventSelectors"] == [{"IncludeManagementEvents": True, "ReadWriteType": "All"}]
+
+
+def test_log_group_keeps_a_year_is_encrypted_and_survives_destroy(sample: SampleApp) -> None:
+    # GIVEN the trail's log group THEN 365-day retention (CloudWatch.16), a KMS key, and Retain on delete
+    _, log_group = _one(sample, "AWS::Logs::LogGroup")
+    assert log_group["Properties"]["RetentionInDays"] == 365
+    assert "KmsKeyId" in log_group["Properties"]
+    assert log_group["DeletionPolicy"] == "Retain"
+    assert log_group["UpdateReplacePolicy"] == "Retain"
+
+
+def test_trail_key_lets_cloudtrail_and_logs_encrypt_within_this_account(sample: SampleApp) -> None:
+    # GIVEN the audit key THEN CloudTrail and the regional Logs service may use it, scoped by encryption context
+    keys = resources_of(sample.main, "AWS::KMS::Key")
+    (audit_key,) = [key for key_id, key in keys.items() if key_id != _topic_key_id(sample)]
+    statements = _statements(audit_key["Properties"]["KeyPolicy"])
+    by_sid = {s.get("Sid"): s for s in statements}
+    assert by_sid["AllowCloudTrailEncryptLogs"]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+    assert "kms:EncryptionContext:aws:cloudtrail:arn" in str(by_sid["AllowCloudTrailEncryptLogs"]["Condition"])
+    assert by_sid["AllowCloudWatchLogsUseOfKey"]["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert "kms:EncryptionContext:aws:logs:arn" in str(by_sid["AllowCloudWatchLogsUseOfKey"]["Condition"])
+    assert audit_key["DeletionPolicy"] == "Retain"
+
+
+def test_trail_bucket_is_private_versioned_ssl_only_access_logged_and_retained(sample: SampleApp) -> None:
+    # GIVEN the trail bucket (the one with access logging) THEN public access is blocked, versioning on,
+    # SSL enforced by its policy, and it is retained on destroy
+    buckets = resources_of(sample.main, "AWS::S3::Bucket")
+    logged = {k: v for k, v in buckets.items() if "LoggingConfiguration" in v["Properties"]}
+    assert len(logged) == 1
+    bucket_id, bucket = next(iter(logged.items()))
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True
+    }
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["DeletionPolicy"] == "Retain"
+    policies = [p for p in resources_of(sample.main, "AWS::S3::BucketPolicy").values()
+                if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    assert len(policies) == 1
+    deny = [s for s in _statements(policies[0]["Properties"]["PolicyDocument"]) if s["Effect"] == "Deny"]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in deny)
+
+
+def test_existing_log_group_stack_creates_no_trail_and_reads_the_named_group(sample: SampleApp) -> None:
+    # GIVEN the stack over an existing log group THEN no trail, bucket or log group is created and
+    # every filter reads the named group
+    for resource_type in ("AWS::CloudTrail::Trail", "AWS::S3::Bucket", "AWS::Logs::LogGroup"):
+        sample.existing.resource_count_is(resource_type, 0)
+    filters = resources_of(sample.existing, "AWS::Logs::MetricFilter").values()
+    assert {f["Properties"]["LogGroupName"] for f in filters} == {"aws-controltower/CloudTrailLogs"}

@@ -1,0 +1,76 @@
+"""trailwatch: CloudTrail detective controls as AWS CDK constructs.
+
+The pure-Python layers (filter patterns, catalogue) import eagerly; the CDK constructs import
+lazily on first use, so the ``trailwatch`` CLI starts without loading jsii and ``aws_cdk``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from trailwatch_constructs.catalog import (
+    CONTROL_IDS,
+    AlarmSettings,
+    ComplianceReference,
+    ControlDefinition,
+    Framework,
+    LocalizedText,
+    Severity,
+    TreatMissingData,
+    catalog_controls,
+    get_control,
+    privileged_group_membership_changes,
+)
+from trailwatch_constructs.errors import (
+    ConfigurationError,
+    ControlDefinitionError,
+    PatternTooLongError,
+    TrailwatchError,
+    UnknownControlError,
+)
+from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternError, parse_filter_pattern
+
+if TYPE_CHECKING:
+    from trailwatch_constructs.constructs.detective_control import DetectiveControl
+    from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring, TrailOptions
+
+# Construct classes, loaded on first attribute access (PEP 562).
+_LAZY = {
+    "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
+    "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
+    "TrailOptions": "trailwatch_constructs.constructs.monitoring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'trailwatch_constructs' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "CONTROL_IDS",
+    "AlarmSettings",
+    "CloudTrailSecurityMonitoring",
+    "ComplianceReference",
+    "ConfigurationError",
+    "ControlDefinition",
+    "ControlDefinitionError",
+    "DetectiveControl",
+    "FilterPattern",
+    "FilterPatternError",
+    "Framework",
+    "LocalizedText",
+    "PatternTooLongError",
+    "Severity",
+    "TrailOptions",
+    "TrailwatchError",
+    "TreatMissingData",
+    "UnknownControlError",
+    "catalog_controls",
+    "get_control",
+    "parse_filter_pattern",
+    "privileged_group_membership_changes",
+]

@@ -1,0 +1,125 @@
+"""Alarm descriptions people can act on: what happened, why it matters, what to check, and a link.
+
+CloudWatch puts the alarm description in every notification, so this is the text on-call reads.
+It is generated from the catalogue in English or Japanese, and ends with a CloudWatch Logs
+Insights console link that opens the query returning the control's matching events. Pure
+Python: the CDK layer passes account, region and log group (tokens or values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from trailwatch_constructs.catalog.definition import ControlDefinition
+from trailwatch_constructs.filter_pattern import to_logs_insights_query
+
+MAX_DESCRIPTION_LENGTH = 1024
+"""CloudWatch's limit on ``AlarmDescription``."""
+
+LINK_SLACK_SECONDS = 3600
+"""Links look back over the alarm's window plus an hour, so a link opened late still shows the events."""
+
+
+@dataclass(frozen=True)
+class AlarmContext:
+    """Where the alarm lives: values, or CDK token strings that resolve at deploy time."""
+
+    account: str
+    region: str
+    log_group_name: str
+    window_seconds: int
+    """The alarm's evaluation window (period x evaluation periods)."""
+    log_group_name_is_token: bool = False
+    """A token cannot be URL-encoded at synth time; it is embedded as is (generated names are URL-safe)."""
+
+
+_TEXT = {
+    "en": {
+        "happened": "CloudTrail recorded {threshold} or more matching events within {minutes} minutes.",
+        "why": "Why it matters: {rationale}",
+        "check": "First check: {investigation}",
+        "where": "Account {account}, region {region}. Control {id}{refs}.",
+        "events": "Matching events (Logs Insights): {url}",
+        "log_group": "Events: search log group {log_group} (no faithful Logs Insights query): {url}",
+    },
+    "ja": {
+        "happened": "{minutes}分以内に該当するCloudTrailイベントが{threshold}件以上記録されました。",
+        "why": "リスク: {rationale}",
+        "check": "まず確認すること: {investigation}",
+        "where": "アカウント {account}、リージョン {region}。コントロール {id}{refs}。",
+        "events": "該当イベント (Logs Insights): {url}",
+        "log_group": "イベント: ロググループ {log_group} を検索してください: {url}",
+    },
+}
+LANGUAGES = tuple(_TEXT)
+
+
+def _encode(value: str) -> str:
+    # The console's hash fragment uses URL-encoding with '*' in place of '%'.
+    return quote(value, safe="").replace("%", "*")
+
+
+def _log_group_part(context: AlarmContext) -> str:
+    return context.log_group_name if context.log_group_name_is_token else _encode(context.log_group_name)
+
+
+def insights_console_url(query: str, context: AlarmContext) -> str:
+    """A console link that opens ``query`` over the log group for the alarm's window (+ slack)."""
+    seconds = context.window_seconds + LINK_SLACK_SECONDS
+    return (
+        f"https://{context.region}.console.aws.amazon.com/cloudwatch/home?region={context.region}"
+        f"#logsV2:logs-insights$3FqueryDetail$3D~(end~0~start~-{seconds}~timeType~'RELATIVE~unit~'seconds"
+        f"~editorString~'{_encode(query)}~source~(~'{_log_group_part(context)}))"
+    )
+
+
+def log_group_console_url(context: AlarmContext) -> str:
+    """A console link to the log group (the fallback when no faithful query exists)."""
+    name = context.log_group_name if context.log_group_name_is_token else quote(context.log_group_name, safe="")
+    return (
+        f"https://{context.region}.console.aws.amazon.com/cloudwatch/home?region={context.region}"
+        f"#logsV2:log-groups/log-group/{name.replace('%', '$25')}"
+    )
+
+
+def alarm_description(
+    definition: ControlDefinition,
+    context: AlarmContext,
+    *,
+    language: str = "en",
+    threshold: float = 1,
+    length_of: Callable[[str], int] = len,
+) -> str:
+    """The alarm description, at most 1,024 characters as measured by ``length_of``.
+
+    ``length_of`` lets the CDK layer measure with the deployed length of tokens. When the text
+    is too long the rationale goes first, then the first checks, and only then does the query
+    link give way to the log group link.
+    """
+    text = _TEXT[language]
+    localized = definition.text(language)
+    refs = ", ".join(str(r) for r in definition.references)
+    query = to_logs_insights_query(definition.filter_pattern)
+    links = [text["events"].format(url=insights_console_url(query, context))] if query is not None else []
+    links.append(text["log_group"].format(log_group=context.log_group_name, url=log_group_console_url(context)))
+    head = f"{localized.title}: " + text["happened"].format(
+        threshold=f"{threshold:g}", minutes=max(1, context.window_seconds // 60)
+    )
+    where = text["where"].format(
+        account=context.account, region=context.region, id=definition.id, refs=f" ({refs})" if refs else ""
+    )
+    optional = [
+        text["why"].format(rationale=localized.rationale),
+        text["check"].format(investigation=localized.investigation),
+    ]
+    # Prefer the query link; give up the rationale, then the first checks, before giving up the query.
+    candidates = [
+        "\n".join([head, *optional[dropped:], where, link])
+        for link in links
+        for dropped in range(len(optional) + 1)
+    ]
+    fitting = [c for c in candidates if length_of(c) <= MAX_DESCRIPTION_LENGTH]
+    # Over-long text is returned as is; DetectiveControl then reports it with its length.
+    return fitting[0] if fitting else candidates[-1]

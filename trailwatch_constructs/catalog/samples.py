@@ -1,0 +1,65 @@
+"""Sample CloudTrail records that prove each control: events it must fire on, and near misses.
+
+The samples are plain JSON files beside this module (``samples/<control-id>.json``) so that
+users can read them, reuse them in their own tests, or replay them with the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from trailwatch_constructs.errors import UnknownControlError
+
+
+@dataclass(frozen=True)
+class SampleEvent:
+    """One CloudTrail record and why it should (or should not) fire the control."""
+
+    why: str
+    record: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ControlSamples:
+    """A control's sample events, and the parameters (e.g. privileged groups) they assume."""
+
+    control_id: str
+    fires: tuple[SampleEvent, ...]
+    ignores: tuple[SampleEvent, ...]
+    parameters: Mapping[str, Any]
+
+
+def _samples_dir() -> resources.abc.Traversable:
+    return resources.files("trailwatch_constructs.catalog").joinpath("samples")
+
+
+def sample_control_ids() -> tuple[str, ...]:
+    """Ids of every control that ships samples."""
+    return tuple(
+        sorted(p.name.removesuffix(".json") for p in _samples_dir().iterdir() if p.name.endswith(".json"))
+    )
+
+
+def load_samples(control_id: str) -> ControlSamples:
+    """The samples of ``control_id``; raises :class:`UnknownControlError` if it has none."""
+    path = _samples_dir().joinpath(f"{control_id}.json")
+    if not path.is_file():
+        raise UnknownControlError(
+            f"no sample events for control {control_id!r}; controls with samples: "
+            f"{', '.join(sample_control_ids())}"
+        )
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def events(key: str) -> tuple[SampleEvent, ...]:
+        return tuple(SampleEvent(why=e["why"], record=e["record"]) for e in data[key])
+
+    return ControlSamples(
+        control_id=data["control"],
+        fires=events("fires"),
+        ignores=events("ignores"),
+        parameters=data.get("parameters", {}),
+    )
