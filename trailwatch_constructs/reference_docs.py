@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from trailwatch_constructs.compliance import coverage_markdown
 from trailwatch_constructs.catalog import (
     PRIVILEGED_GROUP_CONTROL_ID,
     ControlDefinition,
@@ -50,8 +51,23 @@ def render_controls_markdown() -> str:
     return "".join(lines)
 
 
+def render_compliance_markdown() -> str:
+    """``docs/compliance.md``: benchmark coverage of the default catalogue."""
+    return (
+        _HEADER
+        + "# Compliance coverage\n\n"
+        + "Which trailwatch control covers each CIS AWS Foundations Benchmark monitoring item and each "
+        "Security Hub CloudWatch.1-14 control, for the default selection (every catalogue control, no tuned "
+        "variant). Security Hub checks the pattern text exactly, so a tuned variant covers the CIS item but "
+        "fails the Security Hub check. `trailwatch compliance` prints the same for any selection; the "
+        "`SecurityHubCloudWatchChecks` aspect checks a real stack.\n\n"
+        + coverage_markdown(catalog_controls(privileged_groups=[EXAMPLE_GROUP]))
+    )
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/controls.md": render_controls_markdown,
+    "docs/compliance.md": render_compliance_markdown,
 }
 """Path (relative to the repository root) -> renderer."""
 

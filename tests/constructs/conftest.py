@@ -60,7 +60,7 @@ def _nag_findings(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[s
     found = []
     for message in artifact.messages:
         text = str(message.entry.data)
-        if message.level in ("error", "warning") and ("AwsSolutions-" in text or "NIST." in text):
+        if message.level.value in ("ERROR", "WARNING") and ("AwsSolutions-" in text or "NIST." in text):
             found.append(f"{message.id}: {text.splitlines()[0]}")
     return found
 
@@ -100,3 +100,13 @@ def synth() -> Callable[[Callable[[cdk.Stack], object]], Template]:
         return Template.from_stack(stack)
 
     return run
+
+
+def rendered_text(value: Any) -> str:
+    """A CloudFormation string value as text, with each intrinsic (Ref, GetAtt...) shown as ``<ref>``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(rendered_text(p) for p in parts)
+    return "<ref>"

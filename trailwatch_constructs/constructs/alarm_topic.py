@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
@@ -25,11 +25,11 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CLOUDWATCH = iam.ServicePrincipal("cloudwatch.amazonaws.com")
 
 
-def alarm_source_conditions() -> dict[str, dict[str, str]]:
+def alarm_source_conditions(stack: Stack) -> dict[str, dict[str, str]]:
     """Confused-deputy guard: only CloudWatch alarms of this account and region."""
     return {
-        "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-        "ArnLike": {"aws:SourceArn": f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"},
+        "StringEquals": {"aws:SourceAccount": stack.account},
+        "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"},
     }
 
 
@@ -68,7 +68,7 @@ class AlarmTopic(Construct):
                 principals=[_CLOUDWATCH],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
-                conditions=alarm_source_conditions(),
+                conditions=alarm_source_conditions(Stack.of(self)),
             )
         )
         self.topic = sns.Topic(
@@ -86,7 +86,7 @@ class AlarmTopic(Construct):
                 principals=[_CLOUDWATCH],
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
-                conditions=alarm_source_conditions(),
+                conditions=alarm_source_conditions(Stack.of(self)),
             )
         )
         for email in emails:

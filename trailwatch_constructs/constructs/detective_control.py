@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from aws_cdk import Duration, Token
@@ -20,6 +21,26 @@ DEFAULT_METRIC_NAMESPACE = "CloudTrailMetrics"
 
 MAX_ALARM_DESCRIPTION_LENGTH = 1024
 MAX_ALARM_NAME_LENGTH = 255
+
+
+# Deployed lengths of tokens that can appear in alarm descriptions. A log group name that
+# CloudFormation generates is "<stack>-<logical id>-<suffix>", truncated well below this.
+_TOKEN_LENGTHS = {"AWS::AccountId": 12, "AWS::Region": 14, "AWS::Partition": 10}
+_GENERATED_NAME_LENGTH = 200
+_TOKEN_RE = re.compile(r"\$\{Token\[([^\]]*)\]\}")
+
+
+def deployed_length(text: str) -> int:
+    """Length of ``text`` once deployed: each token counted at its longest deployed length."""
+
+    def length(match: re.Match[str]) -> str:
+        name = match.group(1)
+        for pseudo, size in _TOKEN_LENGTHS.items():
+            if pseudo.replace("::", ".") in name:
+                return "x" * size
+        return "x" * _GENERATED_NAME_LENGTH
+
+    return len(_TOKEN_RE.sub(length, text))
 
 
 def alarm_settings_problems(subject: str, settings: AlarmSettings) -> list[str]:
@@ -95,7 +116,7 @@ class DetectiveControl(Construct):
             evaluation_periods=settings.evaluation_periods,
             datapoints_to_alarm=settings.datapoints_to_alarm,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData(settings.treat_missing_data.value),
+            treat_missing_data=cloudwatch.TreatMissingData[settings.treat_missing_data.name],
             alarm_name=alarm_name,
             alarm_description=description,
             actions_enabled=True,
@@ -109,11 +130,15 @@ class DetectiveControl(Construct):
     def metric(
         self, *, statistic: str | None = None, period: Duration | None = None, label: str | None = None
     ) -> cloudwatch.Metric:
-        """The filter's metric with the alarm's statistic and period unless overridden."""
+        """The filter's metric with the alarm's statistic and period unless overridden.
+
+        The alarm uses it without a label: a labelled metric renders as a metric-math ``Metrics``
+        array, and Security Hub (like CIS's audit steps) finds alarms by their top-level ``MetricName``.
+        """
         return self.metric_filter.metric(
             statistic=statistic or self.alarm_settings.statistic,
             period=period or Duration.seconds(self.alarm_settings.period_seconds),
-            label=label or self.definition.title,
+            label=label,
         )
 
     @staticmethod
@@ -135,9 +160,9 @@ class DetectiveControl(Construct):
             0 < len(alarm_name) <= MAX_ALARM_NAME_LENGTH
         ):
             problems.append(f"{subject}: alarm name {alarm_name!r} must be 1-{MAX_ALARM_NAME_LENGTH} characters")
-        if not Token.is_unresolved(description) and len(description) > MAX_ALARM_DESCRIPTION_LENGTH:
+        if deployed_length(description) > MAX_ALARM_DESCRIPTION_LENGTH:
             problems.append(
-                f"{subject}: alarm description is {len(description)} characters; CloudWatch allows "
+                f"{subject}: alarm description is {deployed_length(description)} characters; CloudWatch allows "
                 f"{MAX_ALARM_DESCRIPTION_LENGTH}"
             )
         if not Token.is_unresolved(metric_namespace) and not (

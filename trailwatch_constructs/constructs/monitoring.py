@@ -12,6 +12,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from trailwatch_constructs.alarm_description import LANGUAGES, AlarmContext, alarm_description
 from trailwatch_constructs.catalog.controls import (
     CONTROL_IDS,
     PRIVILEGED_GROUP_CONTROL_ID,
@@ -22,10 +23,12 @@ from trailwatch_constructs.catalog.controls import (
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
 from trailwatch_constructs.constructs.alarm_topic import EMAIL_RE, AlarmTopic
 from trailwatch_constructs.constructs.audit_trail import MIN_RETENTION_DAYS, AuditTrail
+from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
 from trailwatch_constructs.constructs.detective_control import (
     DEFAULT_METRIC_NAMESPACE,
     DetectiveControl,
     alarm_settings_problems,
+    deployed_length,
 )
 from trailwatch_constructs.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
 
@@ -42,7 +45,13 @@ class TrailOptions:
     """What ``cdk destroy`` does to the audit buckets, log group and key. Default: retain them."""
 
 
-LANGUAGES = ("en", "ja")
+
+
+# jsii exposes RetentionDays by name only; these are the values shorter than a year.
+_RETENTION_UNDER_A_YEAR = {
+    "ONE_DAY": 1, "THREE_DAYS": 3, "FIVE_DAYS": 5, "ONE_WEEK": 7, "TWO_WEEKS": 14, "ONE_MONTH": 30,
+    "TWO_MONTHS": 60, "THREE_MONTHS": 90, "FOUR_MONTHS": 120, "FIVE_MONTHS": 150, "SIX_MONTHS": 180,
+}
 
 
 def construct_id_for(control_id: str) -> str:
@@ -80,6 +89,7 @@ class CloudTrailSecurityMonitoring(Construct):
         metric_namespace: str = DEFAULT_METRIC_NAMESPACE,
         alarm_name_prefix: str | None = None,
         language: str = "en",
+        dashboard: bool = False,
     ) -> None:
         """Validate every property, then create the log source, topic and controls.
 
@@ -97,6 +107,7 @@ class CloudTrailSecurityMonitoring(Construct):
         :param alarm_name_prefix: prefix of every alarm name (``<prefix><control-id>``).
             Default: the stack name and a hyphen.
         :param language: language of alarm descriptions, ``en`` or ``ja``. Default: ``en``.
+        :param dashboard: also create a CloudWatch dashboard of all controls. Default: ``False``.
         """
         super().__init__(scope, construct_id)
         overrides = dict(alarm_overrides or {})
@@ -142,9 +153,15 @@ class CloudTrailSecurityMonitoring(Construct):
         self.topic: sns.ITopic = topic
         """The SNS topic every alarm notifies."""
 
+        self.dashboard: SecurityMonitoringDashboard | None = (
+            SecurityMonitoringDashboard(self, "Dashboard") if dashboard else None
+        )
+        """The dashboard, when ``dashboard=True``."""
+
         self._controls: dict[str, DetectiveControl] = {}
-        for definition in selected:
-            self._add(definition, overrides.get(definition.id))
+        catalogue = [self._add(definition, overrides.get(definition.id)) for definition in selected]
+        if self.dashboard is not None:
+            self.dashboard.add_controls(catalogue)
         if PRIVILEGED_GROUP_CONTROL_ID in (include or CONTROL_IDS) and not privileged_groups:
             Annotations.of(self).add_info(
                 f"trailwatch: control {PRIVILEGED_GROUP_CONTROL_ID!r} is not created because no "
@@ -177,9 +194,23 @@ class CloudTrailSecurityMonitoring(Construct):
             raise ControlDefinitionError(
                 f"duplicate control id {definition.id!r}; already deployed: {', '.join(self._controls)}"
             )
-        return self._add(definition, alarm_settings)
+        control = self._add(definition, alarm_settings)
+        if self.dashboard is not None:
+            self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
+        return control
 
     def _add(self, definition: ControlDefinition, settings: AlarmSettings | None) -> DetectiveControl:
+        effective = settings or definition.alarm
+        context = AlarmContext(
+            account=Stack.of(self).account,
+            region=Stack.of(self).region,
+            log_group_name=self.log_group.log_group_name,
+            window_seconds=effective.period_seconds * effective.evaluation_periods,
+            log_group_name_is_token=Token.is_unresolved(self.log_group.log_group_name),
+        )
+        description = alarm_description(
+            definition, context, language=self._language, threshold=effective.threshold, length_of=deployed_length
+        )
         control = DetectiveControl(
             self,
             construct_id_for(definition.id),
@@ -188,7 +219,7 @@ class CloudTrailSecurityMonitoring(Construct):
             topic=self.topic,
             alarm_settings=settings,
             alarm_name=f"{self._alarm_name_prefix}{definition.id}",
-            alarm_description=None,
+            alarm_description=description,
             metric_namespace=self._metric_namespace,
         )
         self._controls[definition.id] = control
@@ -213,13 +244,12 @@ class CloudTrailSecurityMonitoring(Construct):
                             "trail=TrailOptions() (create a trail); neither was given")
         if log_group is not None and trail is not None:
             problems.append("give exactly one log source: log_group or trail, not both")
-        if trail is not None:
-            days = trail.log_retention.value
-            if days != logs.RetentionDays.INFINITE.value and days < MIN_RETENTION_DAYS:
-                problems.append(
-                    f"trail.log_retention {trail.log_retention.name} ({days} days) is below "
-                    f"{MIN_RETENTION_DAYS} days; Security Hub CloudWatch.16 requires at least one year"
-                )
+        if trail is not None and trail.log_retention.name in _RETENTION_UNDER_A_YEAR:
+            days = _RETENTION_UNDER_A_YEAR[trail.log_retention.name]
+            problems.append(
+                f"trail.log_retention {trail.log_retention.name} ({days} days) is below "
+                f"{MIN_RETENTION_DAYS} days; Security Hub CloudWatch.16 requires at least one year"
+            )
         if include is not None and exclude:
             problems.append("give include or exclude, not both")
         for where, ids in (("include", include or ()), ("exclude", exclude)):

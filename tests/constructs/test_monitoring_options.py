@@ -1,0 +1,178 @@
+"""What each CloudTrailSecurityMonitoring option does to the synthesized stack."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk.assertions import Annotations, Match, Template
+
+from tests.constructs.conftest import new_stack, rendered_text, resources_of
+from trailwatch_constructs import (
+    AlarmSettings,
+    CloudTrailSecurityMonitoring,
+    ControlDefinition,
+    LocalizedText,
+    Severity,
+    get_control,
+)
+
+Synth = Callable[[Callable[[cdk.Stack], object]], Template]
+
+
+def _existing(stack: cdk.Stack) -> logs.ILogGroup:
+    return logs.LogGroup.from_log_group_name(stack, "Existing", "org-trail-logs")
+
+
+def _alarm_props(template: Template) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in resources_of(template, "AWS::CloudWatch::Alarm").values()]
+
+
+def test_include_deploys_only_the_named_controls(synth: Synth) -> None:
+    # GIVEN include of two ids THEN exactly those two filters and alarms exist
+    template = synth(lambda s: CloudTrailSecurityMonitoring(
+        s, "M", log_group=_existing(s), include=["root-account-usage", "vpc-changes"]))
+    names = sorted(p["MetricName"] for p in _alarm_props(template))
+    assert names == ["RootAccountUsage", "VpcChanges"]
+
+
+def test_exclude_leaves_out_the_named_controls(synth: Synth) -> None:
+    template = synth(lambda s: CloudTrailSecurityMonitoring(
+        s, "M", log_group=_existing(s), exclude=["unauthorized-api-calls"]))
+    names = {p["MetricName"] for p in _alarm_props(template)}
+    assert "UnauthorizedApiCalls" not in names
+    assert len(names) == 15
+
+
+def test_no_privileged_groups_skips_that_control_with_an_info_annotation() -> None:
+    # GIVEN no privileged groups WHEN synthesized THEN 16 controls and an info message naming the control
+    stack = new_stack()
+    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack))
+    assert "privileged-group-membership-changes" not in monitoring.controls
+    Annotations.from_stack(stack).has_info(
+        "/TestStack/M", Match.string_like_regexp("control 'privileged-group-membership-changes' is not created")
+    )
+
+
+def test_several_privileged_groups_share_one_filter(synth: Synth) -> None:
+    template = synth(lambda s: CloudTrailSecurityMonitoring(
+        s, "M", log_group=_existing(s), include=["privileged-group-membership-changes"],
+        privileged_groups=["Admins", "Security"]))
+    template.has_resource_properties("AWS::Logs::MetricFilter", {
+        "FilterPattern": '{(($.eventName=AddUserToGroup) || ($.eventName=RemoveUserFromGroup)) && '
+                         '(($.requestParameters.groupName="Admins") || ($.requestParameters.groupName="Security"))}'
+    })
+
+
+def test_alarm_override_changes_only_that_alarm(synth: Synth) -> None:
+    # GIVEN an override of threshold and periods for one control THEN its alarm uses them, the others keep defaults
+    override = AlarmSettings(threshold=5, evaluation_periods=3, datapoints_to_alarm=2, period_seconds=60)
+    template = synth(lambda s: CloudTrailSecurityMonitoring(
+        s, "M", log_group=_existing(s), include=["unauthorized-api-calls", "vpc-changes"],
+        alarm_overrides={"unauthorized-api-calls": override}))
+    by_metric = {p["MetricName"]: p for p in _alarm_props(template)}
+    tuned = by_metric["UnauthorizedApiCalls"]
+    assert (tuned["Threshold"], tuned["EvaluationPeriods"], tuned["DatapointsToAlarm"], tuned["Period"]) == (5, 3, 2, 60)
+    assert (by_metric["VpcChanges"]["Threshold"], by_metric["VpcChanges"]["Period"]) == (1, 300)
+
+
+def test_namespace_and_alarm_prefix_are_configurable(synth: Synth) -> None:
+    template = synth(lambda s: CloudTrailSecurityMonitoring(
+        s, "M", log_group=_existing(s), include=["vpc-changes"], metric_namespace="Security/CIS",
+        alarm_name_prefix="prod-"))
+    (alarm,) = _alarm_props(template)
+    assert alarm["Namespace"] == "Security/CIS"
+    assert alarm["AlarmName"] == "prod-vpc-changes"
+
+
+def test_existing_topic_is_used_and_no_topic_is_created(synth: Synth) -> None:
+    # GIVEN a topic the user brings THEN alarms notify it, no topic or key is created, emails subscribe to it
+    arn = "arn:aws:sns:eu-west-1:111122223333:security"
+
+    def build(s: cdk.Stack) -> None:
+        topic = sns.Topic.from_topic_arn(s, "Topic", arn)
+        CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), topic=topic, include=["vpc-changes"],
+                                     alarm_emails=["ops@example.com"])
+
+    template = synth(build)
+    template.resource_count_is("AWS::SNS::Topic", 0)
+    template.resource_count_is("AWS::KMS::Key", 0)
+    (alarm,) = _alarm_props(template)
+    assert alarm["AlarmActions"] == [arn]
+    template.has_resource_properties("AWS::SNS::Subscription", {"TopicArn": arn, "Endpoint": "ops@example.com"})
+
+
+def test_add_control_deploys_a_user_definition(synth: Synth) -> None:
+    # GIVEN a user's own definition THEN add_control deploys its filter and alarm under a stable id
+    definition = ControlDefinition(
+        id="guardduty-disabled",
+        pattern="{($.eventSource=guardduty.amazonaws.com) && ($.eventName=DeleteDetector)}",
+        metric_name="GuardDutyDisabled",
+        severity=Severity.HIGH,
+        en=LocalizedText(title="GuardDuty detector deleted", rationale="Blinds threat detection.",
+                         investigation="Re-create the detector."),
+    )
+
+    def build(s: cdk.Stack) -> None:
+        monitoring = CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), include=["vpc-changes"])
+        control = monitoring.add_control(definition)
+        assert monitoring.controls["guardduty-disabled"] is control
+        assert control.node.id == "GuarddutyDisabled"
+
+    template = synth(build)
+    template.has_resource_properties("AWS::Logs::MetricFilter", {"FilterPattern": definition.pattern})
+    template.resource_count_is("AWS::CloudWatch::Alarm", 2)
+
+
+def test_control_construct_ids_are_stable_pascal_case() -> None:
+    stack = new_stack()
+    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack),
+                                              include=["root-account-usage", "s3-bucket-policy-changes"])
+    assert [c.node.id for c in monitoring.controls.values()] == ["RootAccountUsage", "S3BucketPolicyChanges"]
+    assert monitoring.control("root-account-usage").metric_filter.node.id == "MetricFilter"
+    assert monitoring.control("root-account-usage").alarm.node.id == "Alarm"
+
+
+def test_metric_accessor_uses_the_alarm_statistic_and_period() -> None:
+    stack = new_stack()
+    monitoring = CloudTrailSecurityMonitoring(
+        stack, "M", log_group=_existing(stack), include=["vpc-changes"],
+        alarm_overrides={"vpc-changes": dataclasses.replace(get_control("vpc-changes").alarm, period_seconds=600)})
+    metric = monitoring.control("vpc-changes").metric()
+    assert (metric.metric_name, metric.namespace, metric.statistic) == ("VpcChanges", "CloudTrailMetrics", "Sum")
+    assert metric.period.to_seconds() == 600
+
+
+def test_dashboard_shows_every_alarm_and_a_graph_per_control(synth: Synth) -> None:
+    # GIVEN dashboard=True and one added control THEN one dashboard whose body has an alarm-status
+    # widget listing every alarm and one graph per control
+    def build(s: cdk.Stack) -> None:
+        m = CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), include=["vpc-changes", "nacl-changes"],
+                                         dashboard=True)
+        m.add_control(dataclasses.replace(get_control("route-table-changes"), id="my-routes", metric_name="MyRoutes"))
+
+    template = synth(build)
+    (dashboard,) = resources_of(template, "AWS::CloudWatch::Dashboard").values()
+    body = str(dashboard["Properties"]["DashboardBody"])
+    assert body.count('\\"type\\":\\"alarm\\"') + body.count('"type":"alarm"') >= 2
+    for title in ("VPC changes", "Network ACL changes", "Route table changes"):
+        assert title in body
+    alarm_ids = list(resources_of(template, "AWS::CloudWatch::Alarm"))
+    assert len(alarm_ids) == 3
+    for alarm_id in alarm_ids:
+        assert alarm_id in body
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_descriptions_are_generated_in_the_chosen_language(synth: Synth, language: str) -> None:
+    template = synth(lambda s: CloudTrailSecurityMonitoring(
+        s, "M", log_group=_existing(s), include=["root-account-usage"], language=language))
+    (alarm,) = _alarm_props(template)
+    text = rendered_text(alarm["AlarmDescription"])
+    expected = get_control("root-account-usage").text(language).title
+    assert text.startswith(expected)

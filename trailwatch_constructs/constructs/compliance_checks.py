@@ -1,0 +1,111 @@
+"""``SecurityHubCloudWatchChecks``: a CDK aspect that reports which CloudWatch.1-14 items a stack fails.
+
+Add it to any stack (``Aspects.of(stack).add(SecurityHubCloudWatchChecks())``), with or without
+trailwatch's constructs: it reads the synthesized resources, so hand-written filters count too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsii
+from aws_cdk import Annotations, IAspect, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import IConstruct
+
+from trailwatch_constructs.catalog.controls import STATIC_CONTROLS
+from trailwatch_constructs.compliance import PRESCRIBED_PATTERNS
+
+_METRIC_NAMES = {c.security_hub_control: c.metric_name for c in STATIC_CONTROLS if c.security_hub_control}
+
+
+@dataclass(frozen=True)
+class _Filter:
+    pattern: Any
+    metrics: frozenset[tuple[Any, Any]]
+
+
+@jsii.implements(IAspect)
+class SecurityHubCloudWatchChecks:
+    """Reports, per stack, each Security Hub CloudWatch.1-14 item the stack would fail.
+
+    A finding names the item and why: no metric filter with the prescribed text (missing, or a
+    filter publishing the same metric with altered text), no alarm on the filter's metric, an
+    alarm without an enabled action, or an SNS topic of the stack without a subscription.
+    """
+
+    def __init__(self, *, as_errors: bool = True) -> None:
+        """Create the aspect.
+
+        :param as_errors: report findings as errors (``cdk synth`` fails) rather than warnings.
+            Default: errors.
+        """
+        self._as_errors = as_errors
+
+    def visit(self, node: IConstruct) -> None:
+        """Check ``node`` if it is a stack."""
+        if not isinstance(node, Stack):
+            return
+        for finding in findings(node):
+            if self._as_errors:
+                Annotations.of(node).add_error(finding)
+            else:
+                Annotations.of(node).add_warning(finding)
+
+
+def _resolved(stack: Stack, value: object) -> Any:
+    return stack.resolve(value)
+
+
+def findings(stack: Stack) -> list[str]:
+    """Every CloudWatch.1-14 problem of ``stack`` as a sentence, in item order."""
+    filters: list[_Filter] = []
+    alarms: list[Mapping[str, Any]] = []
+    subscribed: set[str] = set()
+    topics: set[str] = set()
+    for child in stack.node.find_all():
+        if Stack.of(child) is not stack:
+            continue
+        if isinstance(child, logs.CfnMetricFilter):
+            transformations = _resolved(stack, child.metric_transformations) or []
+            filters.append(_Filter(
+                pattern=_resolved(stack, child.filter_pattern),
+                metrics=frozenset((t.get("metricNamespace"), t.get("metricName")) for t in transformations),
+            ))
+        elif isinstance(child, cloudwatch.CfnAlarm):
+            alarms.append({
+                "metric": (_resolved(stack, child.namespace), _resolved(stack, child.metric_name)),
+                "actions": _resolved(stack, child.alarm_actions) or [],
+                "enabled": _resolved(stack, child.actions_enabled),
+            })
+        elif isinstance(child, sns.CfnSubscription):
+            subscribed.add(repr(_resolved(stack, child.topic_arn)))
+        elif isinstance(child, sns.CfnTopic):
+            topics.add(repr(_resolved(stack, {"Ref": child.logical_id})))
+
+    problems: list[str] = []
+    for item, prescribed in PRESCRIBED_PATTERNS.items():
+        exact = [f for f in filters if f.pattern == prescribed]
+        if not exact:
+            altered = [f for f in filters if any(name == _METRIC_NAMES[item] for _, name in f.metrics)]
+            why = ("a metric filter publishing its metric has altered pattern text" if altered
+                   else "no metric filter has the prescribed pattern text")
+            problems.append(f"Security Hub {item} would fail: {why}")
+            continue
+        metrics = set().union(*(f.metrics for f in exact))
+        watching = [a for a in alarms if a["metric"] in metrics]
+        if not watching:
+            problems.append(f"Security Hub {item} would fail: no alarm on the metric of its metric filter")
+            continue
+        with_action = [a for a in watching if a["actions"] and a["enabled"] is not False]
+        if not with_action:
+            problems.append(f"Security Hub {item} would fail: the alarm on its metric has no enabled action")
+            continue
+        own_topics = [repr(t) for a in with_action for t in a["actions"] if repr(t) in topics]
+        if own_topics and not any(t in subscribed for t in own_topics):
+            problems.append(f"Security Hub {item} would fail: the alarm's SNS topic has no subscription")
+    return problems
