@@ -23,7 +23,7 @@ DEFAULT_EXISTING_LOG_GROUP = "aws-controltower/CloudTrailLogs"
 
 
 class TrailwatchStack(cdk.Stack):
-    """A new trail and all seventeen detective controls."""
+    """A new trail, all seventeen detective controls and a dashboard."""
 
     def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str, privileged_group: str,
                  **kwargs: object) -> None:
@@ -34,6 +34,7 @@ class TrailwatchStack(cdk.Stack):
             trail=TrailOptions(),
             alarm_emails=[alarm_email],
             privileged_groups=[privileged_group],
+            dashboard=True,
         )
 
 

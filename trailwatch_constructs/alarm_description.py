@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from trailwatch_constructs.catalog.definition import ControlDefinition
+from trailwatch_constructs.catalog.definition import ControlDefinition, Framework
 from trailwatch_constructs.filter_pattern import to_logs_insights_query
 
 MAX_DESCRIPTION_LENGTH = 1024
@@ -95,31 +95,54 @@ def alarm_description(
     """The alarm description, at most 1,024 characters as measured by ``length_of``.
 
     ``length_of`` lets the CDK layer measure with the deployed length of tokens. When the text
-    is too long the rationale goes first, then the first checks, and only then does the query
-    link give way to the log group link.
+    is too long the rationale and the first checks shrink to their first sentence, then go (the
+    rationale first); only then does the query link give way to the log group link.
     """
     text = _TEXT[language]
     localized = definition.text(language)
-    refs = ", ".join(str(r) for r in definition.references)
     query = to_logs_insights_query(definition.filter_pattern)
     links = [text["events"].format(url=insights_console_url(query, context))] if query is not None else []
     links.append(text["log_group"].format(log_group=context.log_group_name, url=log_group_console_url(context)))
     head = f"{localized.title}: " + text["happened"].format(
         threshold=f"{threshold:g}", minutes=max(1, context.window_seconds // 60)
     )
+    refs = compact_references(definition)
     where = text["where"].format(
         account=context.account, region=context.region, id=definition.id, refs=f" ({refs})" if refs else ""
     )
-    optional = [
-        text["why"].format(rationale=localized.rationale),
-        text["check"].format(investigation=localized.investigation),
+    why = [text["why"].format(rationale=r) for r in (localized.rationale, first_sentence(localized.rationale))]
+    check = [text["check"].format(investigation=i)
+             for i in (localized.investigation, first_sentence(localized.investigation))]
+    # From most to least complete: shorten the rationale, then the checks, then drop them (the
+    # rationale first); only then does the query link give way to the log group link.
+    middles = [
+        [why[0], check[0]], [why[1], check[0]], [why[1], check[1]], [check[0]], [check[1]], [],
     ]
-    # Prefer the query link; give up the rationale, then the first checks, before giving up the query.
-    candidates = [
-        "\n".join([head, *optional[dropped:], where, link])
-        for link in links
-        for dropped in range(len(optional) + 1)
-    ]
+    candidates = ["\n".join([head, *middle, where, link]) for link in links for middle in middles]
     fitting = [c for c in candidates if length_of(c) <= MAX_DESCRIPTION_LENGTH]
     # Over-long text is returned as is; DetectiveControl then reports it with its length.
     return fitting[0] if fitting else candidates[-1]
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (English or Japanese punctuation)."""
+    for index, char in enumerate(text):
+        if char in ".。;；" and (index + 1 == len(text) or text[index + 1] in " \n" or char in "。；"):
+            return text[: index + 1]
+    return text
+
+
+def compact_references(definition: ControlDefinition) -> str:
+    """``Security Hub CloudWatch.1; CIS 1.2.0 3.3/1.1, 1.4.0 4.3/1.7, 3.0.0 4.3``."""
+    parts: list[str] = []
+    security_hub = definition.references_for(Framework.SECURITY_HUB)
+    if security_hub:
+        parts.append("Security Hub " + "/".join(security_hub))
+    cis = [
+        f"{framework.value.rsplit(' v', 1)[-1]} {'/'.join(items)}"
+        for framework in (Framework.CIS_1_2_0, Framework.CIS_1_4_0, Framework.CIS_3_0_0)
+        if (items := definition.references_for(framework))
+    ]
+    if cis:
+        parts.append("CIS " + ", ".join(cis))
+    return "; ".join(parts)

@@ -176,3 +176,38 @@ def test_descriptions_are_generated_in_the_chosen_language(synth: Synth, languag
     text = rendered_text(alarm["AlarmDescription"])
     expected = get_control("root-account-usage").text(language).title
     assert text.startswith(expected)
+
+
+def test_tuned_variant_replaces_its_control_and_warns_about_security_hub() -> None:
+    # GIVEN the tuned MFA variant WHEN synthesized THEN it replaces the catalogue control, and a warning
+    # names the variant and the Security Hub check that will fail
+    from trailwatch_constructs.catalog.variants import get_variant
+
+    stack = new_stack()
+    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack),
+                                              tuned_variants=["console-signin-without-mfa-tuned"])
+    assert "console-signin-without-mfa" not in monitoring.controls
+    deployed = monitoring.control("console-signin-without-mfa-tuned")
+    assert deployed.definition.pattern == get_variant("console-signin-without-mfa-tuned").pattern
+    Annotations.from_stack(stack).has_warning("/TestStack/M", Match.string_like_regexp(
+        "tuned variant 'console-signin-without-mfa-tuned' replaces control 'console-signin-without-mfa'; "
+        "Security Hub's exact-text check CloudWatch.3 will fail"))
+
+
+def test_catalogue_controls_emit_no_warning() -> None:
+    stack = new_stack()
+    CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack))
+    Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
+
+
+def test_tuned_variant_problems_are_named() -> None:
+    from trailwatch_constructs import ConfigurationError
+
+    stack = new_stack()
+    with pytest.raises(ConfigurationError) as caught:
+        CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack), exclude=["unauthorized-api-calls"],
+                                     tuned_variants=["mfa-tuned", "unauthorized-api-calls-tuned"])
+    assert caught.value.problems[0].startswith("unknown tuned variant 'mfa-tuned'; known variants: ")
+    assert caught.value.problems[1] == (
+        "tuned variant 'unauthorized-api-calls-tuned' replaces 'unauthorized-api-calls', which is not deployed"
+    )

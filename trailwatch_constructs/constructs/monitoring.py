@@ -21,6 +21,7 @@ from trailwatch_constructs.catalog.controls import (
     unknown_id_message,
 )
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
+from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant, replaces_security_hub_text
 from trailwatch_constructs.constructs.alarm_topic import EMAIL_RE, AlarmTopic
 from trailwatch_constructs.constructs.audit_trail import MIN_RETENTION_DAYS, AuditTrail
 from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
@@ -90,6 +91,7 @@ class CloudTrailSecurityMonitoring(Construct):
         alarm_name_prefix: str | None = None,
         language: str = "en",
         dashboard: bool = False,
+        tuned_variants: Sequence[str] = (),
     ) -> None:
         """Validate every property, then create the log source, topic and controls.
 
@@ -108,6 +110,9 @@ class CloudTrailSecurityMonitoring(Construct):
             Default: the stack name and a hyphen.
         :param language: language of alarm descriptions, ``en`` or ``ja``. Default: ``en``.
         :param dashboard: also create a CloudWatch dashboard of all controls. Default: ``False``.
+        :param tuned_variants: ids of tuned variants (e.g. ``console-signin-without-mfa-tuned``) that
+            replace their catalogue control to cut known false positives. Each emits a synth-time
+            warning: Security Hub's exact-text check for that control then fails. Default: none.
         """
         super().__init__(scope, construct_id)
         overrides = dict(alarm_overrides or {})
@@ -120,6 +125,7 @@ class CloudTrailSecurityMonitoring(Construct):
             privileged_groups=privileged_groups,
             overrides=overrides,
             language=language,
+            tuned_variants=tuned_variants,
         )
         self._metric_namespace = metric_namespace
         self._alarm_name_prefix = (
@@ -158,8 +164,15 @@ class CloudTrailSecurityMonitoring(Construct):
         )
         """The dashboard, when ``dashboard=True``."""
 
+        for definition in selected:
+            if definition.variant_of is not None:
+                self._warn_tuned_variant(definition)
+
         self._controls: dict[str, DetectiveControl] = {}
-        catalogue = [self._add(definition, overrides.get(definition.id)) for definition in selected]
+        catalogue = [
+            self._add(definition, overrides.get(definition.id, overrides.get(definition.variant_of or "")))
+            for definition in selected
+        ]
         if self.dashboard is not None:
             self.dashboard.add_controls(catalogue)
         if PRIVILEGED_GROUP_CONTROL_ID in (include or CONTROL_IDS) and not privileged_groups:
@@ -199,6 +212,18 @@ class CloudTrailSecurityMonitoring(Construct):
             self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
         return control
 
+    def _warn_tuned_variant(self, variant: ControlDefinition) -> None:
+        security_hub = replaces_security_hub_text(variant)
+        consequence = (
+            f"Security Hub's exact-text check {security_hub} will fail for it"
+            if security_hub
+            else "its pattern differs from the catalogue's"
+        )
+        Annotations.of(self).add_warning_v2(
+            f"trailwatch:tuned-variant:{variant.id}",
+            f"trailwatch: tuned variant {variant.id!r} replaces control {variant.variant_of!r}; {consequence}",
+        )
+
     def _add(self, definition: ControlDefinition, settings: AlarmSettings | None) -> DetectiveControl:
         effective = settings or definition.alarm
         context = AlarmContext(
@@ -236,6 +261,7 @@ class CloudTrailSecurityMonitoring(Construct):
         privileged_groups: Sequence[str],
         overrides: Mapping[str, AlarmSettings],
         language: str,
+        tuned_variants: Sequence[str],
     ) -> list[ControlDefinition]:
         """Check every property, collecting all problems; return the selected definitions."""
         problems: list[str] = []
@@ -280,9 +306,26 @@ class CloudTrailSecurityMonitoring(Construct):
                 "drop one of the two"
             )
 
-        selected_ids = {c.id for c in selected}
+        variants: dict[str, ControlDefinition] = {}
+        for variant_id in tuned_variants:
+            if variant_id not in VARIANT_IDS:
+                problems.append(
+                    f"unknown tuned variant {variant_id!r}; known variants: {', '.join(VARIANT_IDS)}"
+                )
+                continue
+            variant = get_variant(variant_id)
+            base = variant.variant_of or ""
+            if base in variants:
+                problems.append(f"tuned variants {variants[base].id!r} and {variant_id!r} both replace {base!r}")
+            elif base not in wanted:
+                problems.append(f"tuned variant {variant_id!r} replaces {base!r}, which is not deployed")
+            else:
+                variants[base] = variant
+        selected = [variants.get(c.id, c) for c in selected]
+
+        selected_ids = {c.id for c in selected} | set(variants)
         for control_id, settings in overrides.items():
-            if control_id not in CONTROL_IDS:
+            if control_id not in CONTROL_IDS and control_id not in VARIANT_IDS:
                 problems.append(unknown_id_message([control_id], "alarm_overrides"))
             elif control_id not in selected_ids:
                 problems.append(f"alarm_overrides has settings for {control_id!r}, which is not deployed")

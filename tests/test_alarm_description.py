@@ -1,0 +1,102 @@
+"""Alarm descriptions: what happened, why, what to check, where, and a link to the matching events."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from urllib.parse import unquote
+
+import pytest
+
+from trailwatch_constructs.alarm_description import (
+    LANGUAGES,
+    MAX_DESCRIPTION_LENGTH,
+    AlarmContext,
+    alarm_description,
+    compact_references,
+    first_sentence,
+    insights_console_url,
+)
+from trailwatch_constructs.catalog import ControlDefinition, LocalizedText, catalog_controls, get_control
+from trailwatch_constructs.filter_pattern import to_logs_insights_query
+
+CONTROLS = catalog_controls(privileged_groups=["Administrators"])
+NAMED = AlarmContext(account="111122223333", region="ap-northeast-1",
+                     log_group_name="aws-controltower/CloudTrailLogs", window_seconds=300)
+# The longest a generated log group name is assumed to be, embedded unencoded as a token would be.
+GENERATED = dataclasses.replace(NAMED, log_group_name="x" * 200, log_group_name_is_token=True)
+
+
+def _editor_string(description: str) -> str:
+    match = re.search(r"~editorString~'(.*?)~source~", description)
+    assert match, "no Logs Insights link"
+    return unquote(match.group(1).replace("*", "%"))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("context", [NAMED, GENERATED], ids=["named-log-group", "generated-log-group"])
+@pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
+def test_description_fits_and_says_what_where_and_links(control: ControlDefinition, context: AlarmContext,
+                                                        language: str) -> None:
+    # GIVEN any catalogue control, log group and language WHEN describing its alarm
+    description = alarm_description(control, context, language=language)
+    # THEN it fits CloudWatch's limit, starts with the title, names account, region and control, and links
+    assert len(description) <= MAX_DESCRIPTION_LENGTH
+    assert description.startswith(f"{control.text(language).title}: ")
+    assert "111122223333" in description and "ap-northeast-1" in description and control.id in description
+    assert "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#logsV2:" in description
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
+def test_link_opens_the_controls_own_query(control: ControlDefinition) -> None:
+    # GIVEN a control with a faithful Insights translation WHEN describing it for a named log group
+    query = to_logs_insights_query(control.filter_pattern)
+    assert query is not None
+    description = alarm_description(control, NAMED)
+    # THEN the link's editor string decodes to exactly that query, over the named log group
+    assert _editor_string(description) == query
+    assert "~source~(~'aws-controltower*2FCloudTrailLogs))" in description
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
+def test_named_log_group_keeps_why_and_first_checks(control: ControlDefinition) -> None:
+    # GIVEN a named log group (the common case) THEN the description keeps both the why and the first check
+    description = alarm_description(control, NAMED)
+    assert "Why it matters: " in description
+    assert "First check: " in description
+
+
+def test_link_covers_the_alarm_window_plus_an_hour() -> None:
+    url = insights_console_url("fields @timestamp", dataclasses.replace(NAMED, window_seconds=900))
+    assert "~start~-4500~timeType~'RELATIVE~unit~'seconds" in url
+
+
+def test_japanese_description_uses_the_japanese_text() -> None:
+    description = alarm_description(get_control("root-account-usage"), NAMED, language="ja")
+    assert description.startswith("ルートユーザの使用: 5分以内に該当するCloudTrailイベントが1件以上記録されました。")
+    assert "アカウント 111122223333、リージョン ap-northeast-1。" in description
+
+
+def test_over_long_text_shrinks_before_the_link_goes() -> None:
+    # GIVEN a rationale far too long to fit THEN it is cut to its first sentence and the link stays
+    control = get_control("vpc-changes")
+    long = dataclasses.replace(control, en=LocalizedText(
+        title=control.title, rationale="Short first sentence. " + "Padding words. " * 80,
+        investigation=control.en.investigation))
+    description = alarm_description(long, NAMED)
+    assert "Why it matters: Short first sentence.\n" in description
+    assert "Matching events (Logs Insights): " in description
+
+
+def test_first_sentence_handles_both_languages() -> None:
+    assert first_sentence("One. Two.") == "One."
+    assert first_sentence("ルートです。次の文。") == "ルートです。"
+    assert first_sentence("no stop") == "no stop"
+    assert first_sentence("Version 1.2 is out. Next.") == "Version 1.2 is out."
+
+
+def test_compact_references_group_by_framework() -> None:
+    assert compact_references(get_control("root-account-usage")) == (
+        "Security Hub CloudWatch.1; CIS 1.2.0 3.3/1.1, 1.4.0 4.3/1.7, 3.0.0 4.3"
+    )
+    assert compact_references(get_control("organizations-changes")) == "CIS 1.4.0 4.15, 3.0.0 4.15"
