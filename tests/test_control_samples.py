@@ -28,6 +28,7 @@ from trailwatch_constructs.catalog import (
     privileged_group_membership_changes,
     sample_control_ids,
 )
+from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant
 
 MIN_SAMPLES = 3
 TWO_GROUPS = ("Admins", "Security")
@@ -90,6 +91,8 @@ def _record(control_id: str, kind: str, index: int) -> Mapping[str, Any]:
 
 def _control_for(samples: ControlSamples) -> ControlDefinition:
     """The control exactly as the catalogue builds it, with the parameters the samples assume."""
+    if samples.control_id in VARIANT_IDS:
+        return get_variant(samples.control_id)
     return get_control(samples.control_id, privileged_groups=samples.parameters.get("privileged_groups", ()))
 
 
@@ -137,7 +140,7 @@ def test_every_catalogue_control_ships_a_sample_file(control_id: str) -> None:
 
 def test_every_sample_file_belongs_to_a_catalogue_control() -> None:
     # GIVEN the shipped sample files WHEN comparing them with the catalogue THEN none is orphaned
-    assert set(sample_control_ids()) <= set(CONTROL_IDS)
+    assert set(sample_control_ids()) <= set(CONTROL_IDS) | set(VARIANT_IDS)
 
 
 @pytest.mark.parametrize("control_id", sample_control_ids())
@@ -214,11 +217,13 @@ def _missing_identity_fields(record: Mapping[str, Any]) -> list[str]:
         required = ["principalId", "accountId", "userName"]
     elif kind == "Root":
         required = ["principalId", "arn", "accountId"]
+    elif kind == "AWSService":  # a service principal acting on a resource-policy grant: no account, no key
+        required = ["invokedBy"]
     elif kind in {"AssumedRole", "FederatedUser"}:
         required = ["principalId", "arn", "accountId", "sessionContext"]
     else:
         return [f"unexpected userIdentity.type {kind!r}"]
-    if kind is not None and record["eventType"] == "AwsApiCall":
+    if kind not in (None, "AWSService") and record["eventType"] == "AwsApiCall":
         required += ["arn", "accessKeyId"]
     missing = [f"userIdentity.{name}" for name in required if name not in ident]
     if kind in {"AssumedRole", "FederatedUser"} and "sessionIssuer" not in ident.get("sessionContext", {}):
@@ -276,7 +281,8 @@ def test_record_uses_documentation_accounts(control_id: str, kind: str, index: i
     record = _record(control_id, kind, index)
     ident = record["userIdentity"]
     issuer = ident.get("sessionContext", {}).get("sessionIssuer", {})
-    accounts = {record["recipientAccountId"], ident["accountId"], *([issuer["accountId"]] if issuer else [])}
+    accounts = {record["recipientAccountId"], *([ident["accountId"]] if "accountId" in ident else []),
+                *([issuer["accountId"]] if issuer else [])}
     assert accounts <= DOC_ACCOUNTS
 
 

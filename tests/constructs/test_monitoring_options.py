@@ -19,6 +19,7 @@ from trailwatch_constructs import (
     ControlDefinition,
     LocalizedText,
     Severity,
+    TrailOptions,
     get_control,
 )
 
@@ -211,3 +212,17 @@ def test_tuned_variant_problems_are_named() -> None:
     assert caught.value.problems[1] == (
         "tuned variant 'unauthorized-api-calls-tuned' replaces 'unauthorized-api-calls', which is not deployed"
     )
+
+
+def test_synthesizes_without_the_sample_apps_feature_flags() -> None:
+    # GIVEN a bare App (a user's app without this repository's cdk.json flags) WHEN a trail is created
+    # THEN it synthesizes, and access logs are delivered through a bucket policy (ACLs stay disabled)
+    app = cdk.App()
+    stack = cdk.Stack(app, "Bare")
+    CloudTrailSecurityMonitoring(stack, "M", trail=TrailOptions(), include=["vpc-changes"])
+    template = Template.from_stack(stack)
+    for bucket in resources_of(template, "AWS::S3::Bucket").values():
+        assert "AccessControl" not in bucket["Properties"]
+        assert bucket["Properties"]["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    template.has_resource_properties("AWS::S3::BucketPolicy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"})])}})

@@ -20,12 +20,21 @@ from trailwatch_constructs.catalog.definition import (
     Severity,
     TreatMissingData,
 )
+from trailwatch_constructs.catalog.variants import (
+    TUNED_VARIANTS,
+    VARIANT_IDS,
+    get_variant,
+    replaces_security_hub_text,
+    variants_for,
+)
 from trailwatch_constructs.catalog.samples import ControlSamples, SampleEvent, load_samples, sample_control_ids
 
 __all__ = [
     "CONTROL_IDS",
     "PRIVILEGED_GROUP_CONTROL_ID",
     "STATIC_CONTROLS",
+    "TUNED_VARIANTS",
+    "VARIANT_IDS",
     "AlarmSettings",
     "ComplianceReference",
     "ControlDefinition",
@@ -37,8 +46,11 @@ __all__ = [
     "TreatMissingData",
     "catalog_controls",
     "get_control",
+    "get_variant",
     "load_samples",
     "privileged_group_membership_changes",
     "privileged_group_pattern",
+    "replaces_security_hub_text",
     "sample_control_ids",
+    "variants_for",
 ]

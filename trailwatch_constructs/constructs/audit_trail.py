@@ -43,6 +43,9 @@ class AuditTrail(Construct):
             Default: ``RETAIN`` (audit evidence outlives the stack).
         """
         super().__init__(scope, construct_id)
+        # Deliver server access logs through a bucket policy, which works with ACLs disabled
+        # (BucketOwnerEnforced). Set here so that apps without this flag in cdk.json synthesize too.
+        self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
         self.key = kms.Key(
             self,
             "Key",
