@@ -18,7 +18,7 @@ from trailwatch_constructs.alarm_description import (
     insights_console_url,
 )
 from trailwatch_constructs.catalog import ControlDefinition, LocalizedText, catalog_controls, get_control
-from trailwatch_constructs.filter_pattern import to_logs_insights_query
+from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
 CONTROLS = catalog_controls(privileged_groups=["Administrators"])
 NAMED = AlarmContext(account="111122223333", region="ap-northeast-1",
@@ -50,20 +50,26 @@ def test_description_fits_and_says_what_where_and_links(control: ControlDefiniti
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
 def test_link_opens_the_controls_own_query(control: ControlDefinition) -> None:
     # GIVEN a control with a faithful Insights translation WHEN describing it for a named log group
-    query = to_logs_insights_query(control.filter_pattern)
-    assert query is not None
+    expression = to_logs_insights_filter(control.filter_pattern, compact=True)
+    assert expression
     description = alarm_description(control, NAMED)
-    # THEN the link's editor string decodes to exactly that query, over the named log group
-    assert _editor_string(description) == query
+    # THEN the link's editor string decodes to that filter, newest first, over the named log group
+    assert _editor_string(description) == f"filter {expression} | sort @timestamp desc"
     assert "~source~(~'aws-controltower*2FCloudTrailLogs))" in description
 
 
+# Its query link (18 event names and the event source) is the longest: the why gives way so that the
+# link and the first check fit.
+WITHOUT_WHY = {"organizations-changes"}
+
+
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
-def test_named_log_group_keeps_why_and_first_checks(control: ControlDefinition) -> None:
-    # GIVEN a named log group (the common case) THEN the description keeps both the why and the first check
+def test_named_log_group_keeps_the_first_check_and_nearly_always_the_why(control: ControlDefinition) -> None:
+    # GIVEN a named log group (the common case) THEN the first check is always there, and the why is
+    # there for every control but those whose query link leaves no room
     description = alarm_description(control, NAMED)
-    assert "Why it matters: " in description
     assert "First check: " in description
+    assert ("Why: " in description) is (control.id not in WITHOUT_WHY)
 
 
 def test_link_covers_the_alarm_window_plus_an_hour() -> None:
@@ -75,6 +81,7 @@ def test_japanese_description_uses_the_japanese_text() -> None:
     description = alarm_description(get_control("root-account-usage"), NAMED, language="ja")
     assert description.startswith("ルートユーザの使用: 5分以内に該当するCloudTrailイベントが1件以上記録されました。")
     assert "アカウント 111122223333、リージョン ap-northeast-1。" in description
+    assert "まず確認すること: " in description
 
 
 def test_over_long_text_shrinks_before_the_link_goes() -> None:
@@ -84,8 +91,8 @@ def test_over_long_text_shrinks_before_the_link_goes() -> None:
         title=control.title, rationale="Short first sentence. " + "Padding words. " * 80,
         investigation=control.en.investigation))
     description = alarm_description(long, NAMED)
-    assert "Why it matters: Short first sentence.\n" in description
-    assert "Matching events (Logs Insights): " in description
+    assert "Why: Short first sentence.\n" in description
+    assert "Events: https://" in description and "logs-insights" in description
 
 
 def test_first_sentence_handles_both_languages() -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from trailwatch_constructs.catalog.definition import ControlDefinition, Framework
-from trailwatch_constructs.filter_pattern import to_logs_insights_query
+from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
 MAX_DESCRIPTION_LENGTH = 1024
 """CloudWatch's limit on ``AlarmDescription``."""
@@ -37,11 +37,11 @@ class AlarmContext:
 
 _TEXT = {
     "en": {
-        "happened": "CloudTrail recorded {threshold} or more matching events within {minutes} minutes.",
-        "why": "Why it matters: {rationale}",
+        "happened": "{threshold}+ matching CloudTrail events in {minutes} min.",
+        "why": "Why: {rationale}",
         "check": "First check: {investigation}",
-        "where": "Account {account}, region {region}. Control {id}{refs}.",
-        "events": "Matching events (Logs Insights): {url}",
+        "where": "Account {account}, region {region}, control {id}{refs}.",
+        "events": "Events: {url}",
         "log_group": "Events: search log group {log_group} (no faithful Logs Insights query): {url}",
     },
     "ja": {
@@ -49,7 +49,7 @@ _TEXT = {
         "why": "リスク: {rationale}",
         "check": "まず確認すること: {investigation}",
         "where": "アカウント {account}、リージョン {region}。コントロール {id}{refs}。",
-        "events": "該当イベント (Logs Insights): {url}",
+        "events": "該当イベント: {url}",
         "log_group": "イベント: ロググループ {log_group} を検索してください: {url}",
     },
 }
@@ -63,6 +63,18 @@ def _encode(value: str) -> str:
 
 def _log_group_part(context: AlarmContext) -> str:
     return context.log_group_name if context.log_group_name_is_token else _encode(context.log_group_name)
+
+
+def link_query(definition: ControlDefinition) -> str | None:
+    """The Logs Insights query behind a description's link: the control's filter, newest first.
+
+    No ``fields`` command: Insights then shows each event whole, and the link stays short enough
+    to leave room for the why and the first checks within CloudWatch's 1,024 characters.
+    """
+    expr = to_logs_insights_filter(definition.filter_pattern, compact=True)
+    if expr is None:
+        return None
+    return f"filter {expr} | sort @timestamp desc" if expr else "sort @timestamp desc"
 
 
 def insights_console_url(query: str, context: AlarmContext) -> str:
@@ -95,30 +107,35 @@ def alarm_description(
     """The alarm description, at most 1,024 characters as measured by ``length_of``.
 
     ``length_of`` lets the CDK layer measure with the deployed length of tokens. When the text
-    is too long the rationale and the first checks shrink to their first sentence, then go (the
-    rationale first); only then does the query link give way to the log group link.
+    is too long the benchmark references go, the rationale and the first checks shrink to their
+    first sentence and then go (the rationale first); only then does the query link give way to
+    the log group link.
     """
     text = _TEXT[language]
     localized = definition.text(language)
-    query = to_logs_insights_query(definition.filter_pattern)
+    query = link_query(definition)
     links = [text["events"].format(url=insights_console_url(query, context))] if query is not None else []
     links.append(text["log_group"].format(log_group=context.log_group_name, url=log_group_console_url(context)))
     head = f"{localized.title}: " + text["happened"].format(
         threshold=f"{threshold:g}", minutes=max(1, context.window_seconds // 60)
     )
     refs = compact_references(definition)
-    where = text["where"].format(
-        account=context.account, region=context.region, id=definition.id, refs=f" ({refs})" if refs else ""
-    )
+    wheres = [
+        text["where"].format(account=context.account, region=context.region, id=definition.id, refs=refs_text)
+        for refs_text in ((f" ({refs})" if refs else ""), "")
+    ]
     why = [text["why"].format(rationale=r) for r in (localized.rationale, first_sentence(localized.rationale))]
     check = [text["check"].format(investigation=i)
              for i in (localized.investigation, first_sentence(localized.investigation))]
-    # From most to least complete: shorten the rationale, then the checks, then drop them (the
-    # rationale first); only then does the query link give way to the log group link.
+    # From most to least complete: leave out the benchmark references, shorten the rationale, then
+    # the checks, then drop them (the rationale first); only then does the query link give way to
+    # the log group link.
     middles = [
         [why[0], check[0]], [why[1], check[0]], [why[1], check[1]], [check[0]], [check[1]], [],
     ]
-    candidates = ["\n".join([head, *middle, where, link]) for link in links for middle in middles]
+    candidates = [
+        "\n".join([head, *middle, where, link]) for link in links for middle in middles for where in wheres
+    ]
     fitting = [c for c in candidates if length_of(c) <= MAX_DESCRIPTION_LENGTH]
     # Over-long text is returned as is; DetectiveControl then reports it with its length.
     return fitting[0] if fitting else candidates[-1]
@@ -127,7 +144,7 @@ def alarm_description(
 def first_sentence(text: str) -> str:
     """The first sentence of ``text`` (English or Japanese punctuation)."""
     for index, char in enumerate(text):
-        if char in ".。;；" and (index + 1 == len(text) or text[index + 1] in " \n" or char in "。；"):
+        if char in ".。" and (index + 1 == len(text) or text[index + 1] in " \n" or char == "。"):
             return text[: index + 1]
     return text
 

@@ -74,7 +74,7 @@ UNAUTHORIZED_API_CALLS = ControlDefinition(
         title="Unauthorized API calls",
         rationale="Calls denied by IAM can reveal a principal probing for permissions it should not have, "
         "stolen credentials being tried, or a broken deployment.",
-        investigation="Group the denied calls by principal and source IP; a burst from one principal across many "
+        investigation="Group the denied calls by principal and source IP. A burst from one principal across many "
         "services points to enumeration, a single repeated call to a misconfigured application.",
     ),
     ja=LocalizedText(
@@ -94,7 +94,7 @@ CONSOLE_SIGNIN_WITHOUT_MFA = ControlDefinition(
     references=_refs("CloudWatch.3", "3.2", "4.2", "4.2"),
     en=LocalizedText(
         title="Console sign-in without MFA",
-        rationale="A password alone protects this IAM user's console session; a leaked or guessed password is "
+        rationale="A password alone protects this IAM user's console session. A leaked or guessed password is "
         "enough to take over the account.",
         investigation="Ask the user whether the sign-in was theirs, enforce an MFA device for them, and review "
         "what the session did after signing in.",
@@ -119,9 +119,9 @@ IAM_POLICY_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.4", "3.4", "4.4", "4.4"),
     en=LocalizedText(
         title="IAM policy changes",
-        rationale="Changing IAM policies changes who can do what; an unexpected change can grant a principal "
+        rationale="Changing IAM policies changes who can do what. An unexpected change can grant a principal "
         "permissions it must not have.",
-        investigation="Check that the change came from your deployment pipeline; read the policy document in "
+        investigation="Check that the change came from your deployment pipeline. Read the policy document in "
         "requestParameters and look for wildcards on actions or resources.",
     ),
     ja=LocalizedText(
@@ -140,10 +140,10 @@ CLOUDTRAIL_CONFIG_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.5", "3.5", "4.5", "4.5"),
     en=LocalizedText(
         title="CloudTrail configuration changes",
-        rationale="CloudTrail feeds every other detective control here; stopping or changing a trail blinds "
+        rationale="CloudTrail feeds every other detective control here. Stopping or changing a trail blinds "
         "them, which is often an attacker's first step.",
         investigation="Confirm the trail is still logging (StopLogging, DeleteTrail) and delivering to the "
-        "expected bucket and log group; find who changed it and from where.",
+        "expected bucket and log group. Find who changed it and from where.",
     ),
     ja=LocalizedText(
         title="CloudTrail設定の変更",
@@ -161,7 +161,7 @@ CONSOLE_SIGNIN_FAILURES = ControlDefinition(
     en=LocalizedText(
         title="Console authentication failures",
         rationale="Repeated failed console sign-ins can be a brute-force or password-spraying attempt.",
-        investigation="Group failures by user name and source IP; many users from one IP suggests spraying, "
+        investigation="Group failures by user name and source IP. Many users from one IP suggests spraying, "
         "many failures for one user a targeted attempt. Check for a later successful sign-in.",
     ),
     ja=LocalizedText(
@@ -179,9 +179,9 @@ KMS_KEY_DISABLE_OR_DELETION = ControlDefinition(
     references=_refs("CloudWatch.7", "3.7", "4.7", "4.7"),
     en=LocalizedText(
         title="Customer-managed KMS key disabled or scheduled for deletion",
-        rationale="Data encrypted under a disabled or deleted key becomes unreadable; deleting a key is "
+        rationale="Data encrypted under a disabled or deleted key becomes unreadable. Deleting a key is "
         "irreversible once its waiting period ends.",
-        investigation="Identify the key and what it encrypts; if unplanned, re-enable it or call "
+        investigation="Identify the key and what it encrypts. If unplanned, re-enable it or call "
         "CancelKeyDeletion before the waiting period ends.",
     ),
     ja=LocalizedText(
@@ -203,7 +203,7 @@ S3_BUCKET_POLICY_CHANGES = ControlDefinition(
     en=LocalizedText(
         title="S3 bucket policy changes",
         rationale="A changed bucket policy or ACL can expose objects to unintended principals or the internet.",
-        investigation="Read the new policy or ACL in requestParameters; look for Principal \"*\", public grants "
+        investigation="Read the new policy or ACL in requestParameters. Look for Principal \"*\", public grants "
         "and cross-account access; check Block Public Access on the bucket and account.",
     ),
     ja=LocalizedText(
@@ -223,10 +223,10 @@ CONFIG_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.9", "3.9", "4.9", "4.9"),
     en=LocalizedText(
         title="AWS Config configuration changes",
-        rationale="AWS Config records resource configuration for the other detective controls; stopping the "
+        rationale="AWS Config records resource configuration for the other detective controls. Stopping the "
         "recorder or changing its delivery channel hides configuration drift.",
         investigation="Check the recorder is still recording all resources and the delivery channel still points "
-        "at the expected bucket; find who changed it.",
+        "at the expected bucket. Find who changed it.",
     ),
     ja=LocalizedText(
         title="AWS Config設定の変更",
@@ -245,10 +245,10 @@ SECURITY_GROUP_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.10", "3.10", "4.10", "4.10"),
     en=LocalizedText(
         title="Security group changes",
-        rationale="Security groups are stateful firewalls around instances and services; a changed rule can "
+        rationale="Security groups are stateful firewalls around instances and services. A changed rule can "
         "open them to the internet.",
         investigation="Look for 0.0.0.0/0 or ::/0 in the new rules and for administrative ports (22, 3389, "
-        "databases); confirm the change was deployed through your pipeline.",
+        "databases). Confirm the change was deployed through your pipeline.",
     ),
     ja=LocalizedText(
         title="セキュリティグループの変更",
@@ -267,9 +267,9 @@ NACL_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.11", "3.11", "4.11", "4.11"),
     en=LocalizedText(
         title="Network ACL changes",
-        rationale="Network ACLs filter traffic in and out of subnets; a changed entry can expose resources or "
+        rationale="Network ACLs filter traffic in and out of subnets. A changed entry can expose resources or "
         "cut them off.",
-        investigation="Compare the new entries with the intended rules; look for allow-all entries and changed "
+        investigation="Compare the new entries with the intended rules. Look for allow-all entries and changed "
         "subnet associations.",
     ),
     ja=LocalizedText(
@@ -289,7 +289,7 @@ NETWORK_GATEWAY_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.12", "3.12", "4.12", "4.12"),
     en=LocalizedText(
         title="Network gateway changes",
-        rationale="Gateways are the doors of a VPC; attaching an internet or customer gateway can send traffic "
+        rationale="Gateways are the doors of a VPC. Attaching an internet or customer gateway can send traffic "
         "out of the VPC and lead to data exfiltration.",
         investigation="Find which VPC the gateway was attached to or detached from and whether the route tables "
         "now send traffic through it.",
@@ -311,7 +311,7 @@ ROUTE_TABLE_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.13", "3.13", "4.13", "4.13"),
     en=LocalizedText(
         title="Route table changes",
-        rationale="Routes decide where VPC traffic goes; a changed route can send traffic through an "
+        rationale="Routes decide where VPC traffic goes. A changed route can send traffic through an "
         "unintended path.",
         investigation="Check the destination CIDR and target of the changed route (internet gateway, peering, "
         "instance) and the subnets associated with the table.",
@@ -337,7 +337,7 @@ VPC_CHANGES = ControlDefinition(
         title="VPC changes",
         rationale="New VPCs, peering connections and ClassicLink create network paths that bypass existing "
         "controls.",
-        investigation="For peering, check the peer account and VPC and the routes added for it; for new VPCs, "
+        investigation="For peering, check the peer account and VPC and the routes added for it. For new VPCs, "
         "that they belong to a known workload.",
     ),
     ja=LocalizedText(
@@ -363,8 +363,8 @@ ORGANIZATIONS_CHANGES = ControlDefinition(
     en=LocalizedText(
         title="AWS Organizations changes",
         rationale="Organization changes move accounts, attach service control policies and invite or remove "
-        "accounts; an unexpected change can lift guardrails across many accounts at once.",
-        investigation="Identify the policy, OU or account changed; confirm the change with the organization's "
+        "accounts. An unexpected change can lift guardrails across many accounts at once.",
+        investigation="Identify the policy, OU or account changed. Confirm the change with the organization's "
         "administrators; check SCP attachments still match your baseline.",
     ),
     ja=LocalizedText(
@@ -382,9 +382,9 @@ ACCESS_KEY_CREATED = ControlDefinition(
     references=_ARTICLE,
     en=LocalizedText(
         title="IAM access key created or updated",
-        rationale="Access keys are long-lived credentials; a leaked key gives lasting access, so AWS recommends "
+        rationale="Access keys are long-lived credentials. A leaked key gives lasting access, so AWS recommends "
         "not creating them where temporary credentials will do.",
-        investigation="Confirm the key's owner needs it; prefer roles or IAM Identity Center; a key created "
+        investigation="Confirm the key's owner needs it. Prefer roles or IAM Identity Center; a key created "
         "for another user, or re-activated, deserves a closer look.",
     ),
     ja=LocalizedText(

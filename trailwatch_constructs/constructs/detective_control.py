@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from aws_cdk import Duration, Token
@@ -21,26 +20,6 @@ DEFAULT_METRIC_NAMESPACE = "CloudTrailMetrics"
 
 MAX_ALARM_DESCRIPTION_LENGTH = 1024
 MAX_ALARM_NAME_LENGTH = 255
-
-
-# Deployed lengths of tokens that can appear in alarm descriptions. A log group name that
-# CloudFormation generates is "<stack>-<logical id>-<suffix>", truncated well below this.
-_TOKEN_LENGTHS = {"AWS::AccountId": 12, "AWS::Region": 14, "AWS::Partition": 10}
-_GENERATED_NAME_LENGTH = 200
-_TOKEN_RE = re.compile(r"\$\{Token\[([^\]]*)\]\}")
-
-
-def deployed_length(text: str) -> int:
-    """Length of ``text`` once deployed: each token counted at its longest deployed length."""
-
-    def length(match: re.Match[str]) -> str:
-        name = match.group(1)
-        for pseudo, size in _TOKEN_LENGTHS.items():
-            if pseudo.replace("::", ".") in name:
-                return "x" * size
-        return "x" * _GENERATED_NAME_LENGTH
-
-    return len(_TOKEN_RE.sub(length, text))
 
 
 def alarm_settings_problems(subject: str, settings: AlarmSettings) -> list[str]:
@@ -160,9 +139,11 @@ class DetectiveControl(Construct):
             0 < len(alarm_name) <= MAX_ALARM_NAME_LENGTH
         ):
             problems.append(f"{subject}: alarm name {alarm_name!r} must be 1-{MAX_ALARM_NAME_LENGTH} characters")
-        if deployed_length(description) > MAX_ALARM_DESCRIPTION_LENGTH:
+        # A description with tokens has no length yet; CloudTrailSecurityMonitoring sizes its own
+        # descriptions with the deployed length of its tokens.
+        if not Token.is_unresolved(description) and len(description) > MAX_ALARM_DESCRIPTION_LENGTH:
             problems.append(
-                f"{subject}: alarm description is {deployed_length(description)} characters; CloudWatch allows "
+                f"{subject}: alarm description is {len(description)} characters; CloudWatch allows "
                 f"{MAX_ALARM_DESCRIPTION_LENGTH}"
             )
         if not Token.is_unresolved(metric_namespace) and not (

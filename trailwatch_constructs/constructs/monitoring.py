@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from aws_cdk import Annotations, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, CfnElement, RemovalPolicy, Stack, Token
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
@@ -29,7 +30,6 @@ from trailwatch_constructs.constructs.detective_control import (
     DEFAULT_METRIC_NAMESPACE,
     DetectiveControl,
     alarm_settings_problems,
-    deployed_length,
 )
 from trailwatch_constructs.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
 
@@ -53,6 +53,11 @@ _RETENTION_UNDER_A_YEAR = {
     "ONE_DAY": 1, "THREE_DAYS": 3, "FIVE_DAYS": 5, "ONE_WEEK": 7, "TWO_WEEKS": 14, "ONE_MONTH": 30,
     "TWO_MONTHS": 60, "THREE_MONTHS": 90, "FOUR_MONTHS": 120, "FIVE_MONTHS": 150, "SIX_MONTHS": 180,
 }
+
+
+_TOKEN_RE = re.compile(r"\$\{Token\[([^\]]*)\]\}")
+MAX_LOG_GROUP_NAME_LENGTH = 512
+_GENERATED_SUFFIX_LENGTH = 13
 
 
 def construct_id_for(control_id: str) -> str:
@@ -212,6 +217,29 @@ class CloudTrailSecurityMonitoring(Construct):
             self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
         return control
 
+    def _deployed_length(self, text: str) -> int:
+        """Length of ``text`` once deployed, each token counted at its longest deployed value."""
+        stack = Stack.of(self)
+        pseudo = {"AWS.AccountId": 12, "AWS.Region": 14, "AWS.Partition": 10}
+
+        def deployed(match: re.Match[str]) -> str:
+            name = match.group(1)
+            size = next((n for key, n in pseudo.items() if key in name), None)
+            if size is None:
+                size = self._log_group_name_length(stack)
+            return "x" * size
+
+        return len(_TOKEN_RE.sub(deployed, text))
+
+    def _log_group_name_length(self, stack: Stack) -> int:
+        if self.audit_trail is None:
+            return MAX_LOG_GROUP_NAME_LENGTH
+        # CloudFormation names the log group "<stack name>-<logical id>-<random suffix>".
+        cfn = self.audit_trail.log_group.node.default_child
+        assert isinstance(cfn, CfnElement)
+        logical_id = str(stack.resolve(cfn.logical_id))
+        return len(stack.stack_name) + len(logical_id) + 2 + _GENERATED_SUFFIX_LENGTH
+
     def _warn_tuned_variant(self, variant: ControlDefinition) -> None:
         security_hub = replaces_security_hub_text(variant)
         consequence = (
@@ -234,7 +262,8 @@ class CloudTrailSecurityMonitoring(Construct):
             log_group_name_is_token=Token.is_unresolved(self.log_group.log_group_name),
         )
         description = alarm_description(
-            definition, context, language=self._language, threshold=effective.threshold, length_of=deployed_length
+            definition, context, language=self._language, threshold=effective.threshold,
+            length_of=self._deployed_length,
         )
         control = DetectiveControl(
             self,
