@@ -15,7 +15,7 @@ NODE = $(NODE_DIR)/bin/node
 NPM = $(NODE) $(NODE_DIR)/lib/node_modules/npm/bin/npm-cli.js
 CDK = $(NODE) node_modules/aws-cdk/bin/cdk
 # jsii and the CDK CLI find `node` and the app's `python` on PATH.
-RUN = PATH="$(CURDIR)/$(VENV)/bin:$(NODE_DIR)/bin:$$PATH" JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=
+RUN = PATH="$(CURDIR)/$(VENV)/bin:$(NODE_DIR)/bin:$$PATH"
 
 .PHONY: install synth test lint typecheck check docs lock deploy diff bench clean
 

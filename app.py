@@ -25,8 +25,9 @@ DEFAULT_EXISTING_LOG_GROUP = "aws-controltower/CloudTrailLogs"
 class TrailwatchStack(cdk.Stack):
     """A new trail, all seventeen detective controls and a dashboard."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str, privileged_group: str,
-                 **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, alarm_email: str, privileged_group: str, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.monitoring = CloudTrailSecurityMonitoring(
             self,
@@ -41,8 +42,9 @@ class TrailwatchStack(cdk.Stack):
 class TrailwatchExistingLogGroupStack(cdk.Stack):
     """The controls over a log group that an existing (e.g. organization) trail delivers to."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str, log_group_name: str,
-                 **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, alarm_email: str, log_group_name: str, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.monitoring = CloudTrailSecurityMonitoring(
             self,
@@ -62,11 +64,22 @@ def build_app(app: cdk.App) -> tuple[TrailwatchStack, TrailwatchExistingLogGroup
         region=app.node.try_get_context("trailwatch:region"),
     )
     return (
-        TrailwatchStack(app, "TrailwatchStack", alarm_email=alarm_email, privileged_group=group, env=env,
-                        description="trailwatch: CloudTrail detective controls (CIS / Security Hub CloudWatch.1-14)"),
-        TrailwatchExistingLogGroupStack(app, "TrailwatchExistingLogGroupStack", alarm_email=alarm_email,
-                                        log_group_name=log_group_name, env=env,
-                                        description="trailwatch: detective controls over an existing CloudTrail log group"),
+        TrailwatchStack(
+            app,
+            "TrailwatchStack",
+            alarm_email=alarm_email,
+            privileged_group=group,
+            env=env,
+            description="trailwatch: CloudTrail detective controls (CIS / Security Hub CloudWatch.1-14)",
+        ),
+        TrailwatchExistingLogGroupStack(
+            app,
+            "TrailwatchExistingLogGroupStack",
+            alarm_email=alarm_email,
+            log_group_name=log_group_name,
+            env=env,
+            description="trailwatch: detective controls over an existing CloudTrail log group",
+        ),
     )
 
 

@@ -21,8 +21,12 @@ from trailwatch_constructs.catalog import ControlDefinition, LocalizedText, cata
 from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
 CONTROLS = catalog_controls(privileged_groups=["Administrators"])
-NAMED = AlarmContext(account="111122223333", region="ap-northeast-1",
-                     log_group_name="aws-controltower/CloudTrailLogs", window_seconds=300)
+NAMED = AlarmContext(
+    account="111122223333",
+    region="ap-northeast-1",
+    log_group_name="aws-controltower/CloudTrailLogs",
+    window_seconds=300,
+)
 # The longest a generated log group name is assumed to be, embedded unencoded as a token would be.
 GENERATED = dataclasses.replace(NAMED, log_group_name="x" * 200, log_group_name_is_token=True)
 
@@ -36,8 +40,9 @@ def _editor_string(description: str) -> str:
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("context", [NAMED, GENERATED], ids=["named-log-group", "generated-log-group"])
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
-def test_description_fits_and_says_what_where_and_links(control: ControlDefinition, context: AlarmContext,
-                                                        language: str) -> None:
+def test_description_fits_and_says_what_where_and_links(
+    control: ControlDefinition, context: AlarmContext, language: str
+) -> None:
     # GIVEN any catalogue control, log group and language WHEN describing its alarm
     description = alarm_description(control, context, language=language)
     # THEN it fits CloudWatch's limit, starts with the title, names account, region and control, and links
@@ -87,9 +92,14 @@ def test_japanese_description_uses_the_japanese_text() -> None:
 def test_over_long_text_shrinks_before_the_link_goes() -> None:
     # GIVEN a rationale far too long to fit THEN it is cut to its first sentence and the link stays
     control = get_control("vpc-changes")
-    long = dataclasses.replace(control, en=LocalizedText(
-        title=control.title, rationale="Short first sentence. " + "Padding words. " * 80,
-        investigation=control.en.investigation))
+    long = dataclasses.replace(
+        control,
+        en=LocalizedText(
+            title=control.title,
+            rationale="Short first sentence. " + "Padding words. " * 80,
+            investigation=control.en.investigation,
+        ),
+    )
     description = alarm_description(long, NAMED)
     assert "Why: Short first sentence.\n" in description
     assert "Events: https://" in description and "logs-insights" in description

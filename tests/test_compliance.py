@@ -50,8 +50,10 @@ def test_security_hub_enabled_item_is_not_covered_and_says_why() -> None:
 
 def test_altered_pattern_is_not_exact_text() -> None:
     # GIVEN the MFA control replaced by one with other text THEN CloudWatch.3 is covered but not exact
-    altered = dataclasses.replace(get_control("console-signin-without-mfa"),
-                                  pattern='{($.eventName="ConsoleLogin") && ($.additionalEventData.MFAUsed!="Yes")}')
+    altered = dataclasses.replace(
+        get_control("console-signin-without-mfa"),
+        pattern='{($.eventName="ConsoleLogin") && ($.additionalEventData.MFAUsed!="Yes")}',
+    )
     controls = [altered if c.id == altered.id else c for c in DEFAULT]
     row = _row(Framework.SECURITY_HUB, "CloudWatch.3", controls)
     assert row.control_id == "console-signin-without-mfa"

@@ -281,8 +281,11 @@ def test_record_uses_documentation_accounts(control_id: str, kind: str, index: i
     record = _record(control_id, kind, index)
     ident = record["userIdentity"]
     issuer = ident.get("sessionContext", {}).get("sessionIssuer", {})
-    accounts = {record["recipientAccountId"], *([ident["accountId"]] if "accountId" in ident else []),
-                *([issuer["accountId"]] if issuer else [])}
+    accounts = {
+        record["recipientAccountId"],
+        *([ident["accountId"]] if "accountId" in ident else []),
+        *([issuer["accountId"]] if issuer else []),
+    }
     assert accounts <= DOC_ACCOUNTS
 
 

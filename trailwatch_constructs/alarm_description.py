@@ -125,17 +125,22 @@ def alarm_description(
         for refs_text in ((f" ({refs})" if refs else ""), "")
     ]
     why = [text["why"].format(rationale=r) for r in (localized.rationale, first_sentence(localized.rationale))]
-    check = [text["check"].format(investigation=i)
-             for i in (localized.investigation, first_sentence(localized.investigation))]
+    check = [
+        text["check"].format(investigation=i)
+        for i in (localized.investigation, first_sentence(localized.investigation))
+    ]
     # From most to least complete: leave out the benchmark references, shorten the rationale, then
     # the checks, then drop them (the rationale first); only then does the query link give way to
     # the log group link.
     middles = [
-        [why[0], check[0]], [why[1], check[0]], [why[1], check[1]], [check[0]], [check[1]], [],
+        [why[0], check[0]],
+        [why[1], check[0]],
+        [why[1], check[1]],
+        [check[0]],
+        [check[1]],
+        [],
     ]
-    candidates = [
-        "\n".join([head, *middle, where, link]) for link in links for middle in middles for where in wheres
-    ]
+    candidates = ["\n".join([head, *middle, where, link]) for link in links for middle in middles for where in wheres]
     fitting = [c for c in candidates if length_of(c) <= MAX_DESCRIPTION_LENGTH]
     # Over-long text is returned as is; DetectiveControl then reports it with its length.
     return fitting[0] if fitting else candidates[-1]

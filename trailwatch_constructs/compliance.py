@@ -53,15 +53,23 @@ class Prerequisite:
 
 
 PREREQUISITES = (
-    Prerequisite("CloudTrail.1", "a multi-region trail logging all read and write management events",
-                 "TrailOptions() creates one (IsMultiRegionTrail, ReadWriteType All, no excluded sources)"),
-    Prerequisite("CloudWatch.16", "CloudWatch log groups retained for at least one year",
-                 "the trail's log group keeps events 365 days; shorter retention is rejected"),
-    Prerequisite("CloudWatch.15", "alarms have an action for the ALARM state",
-                 "every alarm notifies the SNS topic"),
+    Prerequisite(
+        "CloudTrail.1",
+        "a multi-region trail logging all read and write management events",
+        "TrailOptions() creates one (IsMultiRegionTrail, ReadWriteType All, no excluded sources)",
+    ),
+    Prerequisite(
+        "CloudWatch.16",
+        "CloudWatch log groups retained for at least one year",
+        "the trail's log group keeps events 365 days; shorter retention is rejected",
+    ),
+    Prerequisite("CloudWatch.15", "alarms have an action for the ALARM state", "every alarm notifies the SNS topic"),
     Prerequisite("CloudWatch.17", "alarm actions are activated", "every alarm has ActionsEnabled true"),
-    Prerequisite("CloudWatch.1-14", "the alarm's SNS topic has at least one subscriber",
-                 "alarm_emails subscribes each address (the sample app subscribes one)"),
+    Prerequisite(
+        "CloudWatch.1-14",
+        "the alarm's SNS topic has at least one subscriber",
+        "alarm_emails subscribes each address (the sample app subscribes one)",
+    ),
 )
 
 
@@ -95,9 +103,7 @@ def coverage_json(controls: Sequence[ControlDefinition]) -> dict[str, object]:
             }
             for r in coverage(controls)
         ],
-        "prerequisites": [
-            {"control": p.control, "requirement": p.requirement, "how": p.how} for p in PREREQUISITES
-        ],
+        "prerequisites": [{"control": p.control, "requirement": p.requirement, "how": p.how} for p in PREREQUISITES],
     }
 
 
@@ -108,8 +114,11 @@ def coverage_markdown(controls: Sequence[ControlDefinition]) -> str:
     for framework in BENCHMARK_ITEMS:
         out.append(f"## {framework.value}\n\n")
         exact_column = framework is Framework.SECURITY_HUB
-        out.append("| item | control | exact Security Hub text | note |\n|---|---|---|---|\n" if exact_column
-                   else "| item | control | note |\n|---|---|---|\n")
+        out.append(
+            "| item | control | exact Security Hub text | note |\n|---|---|---|---|\n"
+            if exact_column
+            else "| item | control | note |\n|---|---|---|\n"
+        )
         for r in (r for r in rows if r.framework is framework):
             control = f"`{r.control_id}`" if r.control_id else "not covered"
             if exact_column:
@@ -117,6 +126,8 @@ def coverage_markdown(controls: Sequence[ControlDefinition]) -> str:
             else:
                 out.append(f"| {r.item} | {control} | {r.note} |\n")
         out.append("\n")
-    out.append("## Other Security Hub requirements the sample app meets\n\n| control | requirement | how |\n|---|---|---|\n")
+    out.append(
+        "## Other Security Hub requirements the sample app meets\n\n| control | requirement | how |\n|---|---|---|\n"
+    )
     out += [f"| {p.control} | {p.requirement} | {p.how} |\n" for p in PREREQUISITES]
     return "".join(out)

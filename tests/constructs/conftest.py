@@ -55,8 +55,11 @@ class SampleApp:
 
 
 def _nag_findings(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[str]:
-    artifact = assembly.get_stack_artifact_by_id(stack_name) if hasattr(assembly, "get_stack_artifact_by_id") \
+    artifact = (
+        assembly.get_stack_artifact_by_id(stack_name)
+        if hasattr(assembly, "get_stack_artifact_by_id")
         else assembly.get_stack_by_name(stack_name)
+    )
     found = []
     for message in artifact.messages:
         text = str(message.entry.data)

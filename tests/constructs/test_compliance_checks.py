@@ -33,8 +33,13 @@ def test_full_monitoring_with_a_subscriber_passes() -> None:
 def test_missing_controls_are_each_reported() -> None:
     # GIVEN two controls excluded THEN exactly their two items are reported as missing
     stack = new_stack()
-    CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack), alarm_emails=["ops@example.com"],
-                                 exclude=["root-account-usage", "vpc-changes"])
+    CloudTrailSecurityMonitoring(
+        stack,
+        "M",
+        log_group=_existing(stack),
+        alarm_emails=["ops@example.com"],
+        exclude=["root-account-usage", "vpc-changes"],
+    )
     assert _errors(stack) == [
         "Security Hub CloudWatch.1 would fail: no metric filter has the prescribed pattern text",
         "Security Hub CloudWatch.14 would fail: no metric filter has the prescribed pattern text",
@@ -55,17 +60,42 @@ def test_altered_pattern_alarm_without_action_and_missing_alarm_are_told_apart()
     group = _existing(stack)
     topic = sns.Topic(stack, "T")
     topic.add_subscription(cdk.aws_sns_subscriptions.EmailSubscription("ops@example.com"))
-    CloudTrailSecurityMonitoring(stack, "M", log_group=group, topic=topic,
-                                 exclude=["root-account-usage", "unauthorized-api-calls", "console-signin-without-mfa"])
-    logs.MetricFilter(stack, "Root", log_group=group, metric_namespace="X", metric_name="RootAccountUsage",
-                      filter_pattern=logs.FilterPattern.literal('{$.userIdentity.type="Root"}'))
-    logs.MetricFilter(stack, "Unauth", log_group=group, metric_namespace="X", metric_name="Unauth",
-                      filter_pattern=logs.FilterPattern.literal(
-                          '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'))
-    mfa = logs.MetricFilter(stack, "Mfa", log_group=group, metric_namespace="X", metric_name="Mfa",
-                            filter_pattern=logs.FilterPattern.literal(
-                                '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
-                                '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }'))
+    CloudTrailSecurityMonitoring(
+        stack,
+        "M",
+        log_group=group,
+        topic=topic,
+        exclude=["root-account-usage", "unauthorized-api-calls", "console-signin-without-mfa"],
+    )
+    logs.MetricFilter(
+        stack,
+        "Root",
+        log_group=group,
+        metric_namespace="X",
+        metric_name="RootAccountUsage",
+        filter_pattern=logs.FilterPattern.literal('{$.userIdentity.type="Root"}'),
+    )
+    logs.MetricFilter(
+        stack,
+        "Unauth",
+        log_group=group,
+        metric_namespace="X",
+        metric_name="Unauth",
+        filter_pattern=logs.FilterPattern.literal(
+            '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'
+        ),
+    )
+    mfa = logs.MetricFilter(
+        stack,
+        "Mfa",
+        log_group=group,
+        metric_namespace="X",
+        metric_name="Mfa",
+        filter_pattern=logs.FilterPattern.literal(
+            '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
+            '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }'
+        ),
+    )
     cloudwatch.Alarm(stack, "MfaAlarm", metric=mfa.metric(), threshold=1, evaluation_periods=1)
     assert findings(stack) == [
         "Security Hub CloudWatch.1 would fail: a metric filter publishing its metric has altered pattern text",
@@ -76,8 +106,9 @@ def test_altered_pattern_alarm_without_action_and_missing_alarm_are_told_apart()
 
 def test_warnings_instead_of_errors() -> None:
     stack = new_stack()
-    CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack), exclude=["vpc-changes"],
-                                 alarm_emails=["ops@example.com"])
+    CloudTrailSecurityMonitoring(
+        stack, "M", log_group=_existing(stack), exclude=["vpc-changes"], alarm_emails=["ops@example.com"]
+    )
     cdk.Aspects.of(stack).add(SecurityHubCloudWatchChecks(as_errors=False))
     artifact = stack.node.root.synth().get_stack_by_name(stack.stack_name)  # type: ignore[attr-defined]
     warnings = [str(m.entry.data) for m in artifact.messages if m.level.value == "WARNING"]

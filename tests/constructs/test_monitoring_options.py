@@ -36,15 +36,19 @@ def _alarm_props(template: Template) -> list[dict[str, Any]]:
 
 def test_include_deploys_only_the_named_controls(synth: Synth) -> None:
     # GIVEN include of two ids THEN exactly those two filters and alarms exist
-    template = synth(lambda s: CloudTrailSecurityMonitoring(
-        s, "M", log_group=_existing(s), include=["root-account-usage", "vpc-changes"]))
+    template = synth(
+        lambda s: CloudTrailSecurityMonitoring(
+            s, "M", log_group=_existing(s), include=["root-account-usage", "vpc-changes"]
+        )
+    )
     names = sorted(p["MetricName"] for p in _alarm_props(template))
     assert names == ["RootAccountUsage", "VpcChanges"]
 
 
 def test_exclude_leaves_out_the_named_controls(synth: Synth) -> None:
-    template = synth(lambda s: CloudTrailSecurityMonitoring(
-        s, "M", log_group=_existing(s), exclude=["unauthorized-api-calls"]))
+    template = synth(
+        lambda s: CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), exclude=["unauthorized-api-calls"])
+    )
     names = {p["MetricName"] for p in _alarm_props(template)}
     assert "UnauthorizedApiCalls" not in names
     assert len(names) == 15
@@ -61,31 +65,58 @@ def test_no_privileged_groups_skips_that_control_with_an_info_annotation() -> No
 
 
 def test_several_privileged_groups_share_one_filter(synth: Synth) -> None:
-    template = synth(lambda s: CloudTrailSecurityMonitoring(
-        s, "M", log_group=_existing(s), include=["privileged-group-membership-changes"],
-        privileged_groups=["Admins", "Security"]))
-    template.has_resource_properties("AWS::Logs::MetricFilter", {
-        "FilterPattern": '{(($.eventName=AddUserToGroup) || ($.eventName=RemoveUserFromGroup)) && '
-                         '(($.requestParameters.groupName="Admins") || ($.requestParameters.groupName="Security"))}'
-    })
+    template = synth(
+        lambda s: CloudTrailSecurityMonitoring(
+            s,
+            "M",
+            log_group=_existing(s),
+            include=["privileged-group-membership-changes"],
+            privileged_groups=["Admins", "Security"],
+        )
+    )
+    template.has_resource_properties(
+        "AWS::Logs::MetricFilter",
+        {
+            "FilterPattern": "{(($.eventName=AddUserToGroup) || ($.eventName=RemoveUserFromGroup)) && "
+            '(($.requestParameters.groupName="Admins") || ($.requestParameters.groupName="Security"))}'
+        },
+    )
 
 
 def test_alarm_override_changes_only_that_alarm(synth: Synth) -> None:
     # GIVEN an override of threshold and periods for one control THEN its alarm uses them, the others keep defaults
     override = AlarmSettings(threshold=5, evaluation_periods=3, datapoints_to_alarm=2, period_seconds=60)
-    template = synth(lambda s: CloudTrailSecurityMonitoring(
-        s, "M", log_group=_existing(s), include=["unauthorized-api-calls", "vpc-changes"],
-        alarm_overrides={"unauthorized-api-calls": override}))
+    template = synth(
+        lambda s: CloudTrailSecurityMonitoring(
+            s,
+            "M",
+            log_group=_existing(s),
+            include=["unauthorized-api-calls", "vpc-changes"],
+            alarm_overrides={"unauthorized-api-calls": override},
+        )
+    )
     by_metric = {p["MetricName"]: p for p in _alarm_props(template)}
     tuned = by_metric["UnauthorizedApiCalls"]
-    assert (tuned["Threshold"], tuned["EvaluationPeriods"], tuned["DatapointsToAlarm"], tuned["Period"]) == (5, 3, 2, 60)
+    assert (tuned["Threshold"], tuned["EvaluationPeriods"], tuned["DatapointsToAlarm"], tuned["Period"]) == (
+        5,
+        3,
+        2,
+        60,
+    )
     assert (by_metric["VpcChanges"]["Threshold"], by_metric["VpcChanges"]["Period"]) == (1, 300)
 
 
 def test_namespace_and_alarm_prefix_are_configurable(synth: Synth) -> None:
-    template = synth(lambda s: CloudTrailSecurityMonitoring(
-        s, "M", log_group=_existing(s), include=["vpc-changes"], metric_namespace="Security/CIS",
-        alarm_name_prefix="prod-"))
+    template = synth(
+        lambda s: CloudTrailSecurityMonitoring(
+            s,
+            "M",
+            log_group=_existing(s),
+            include=["vpc-changes"],
+            metric_namespace="Security/CIS",
+            alarm_name_prefix="prod-",
+        )
+    )
     (alarm,) = _alarm_props(template)
     assert alarm["Namespace"] == "Security/CIS"
     assert alarm["AlarmName"] == "prod-vpc-changes"
@@ -97,8 +128,9 @@ def test_existing_topic_is_used_and_no_topic_is_created(synth: Synth) -> None:
 
     def build(s: cdk.Stack) -> None:
         topic = sns.Topic.from_topic_arn(s, "Topic", arn)
-        CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), topic=topic, include=["vpc-changes"],
-                                     alarm_emails=["ops@example.com"])
+        CloudTrailSecurityMonitoring(
+            s, "M", log_group=_existing(s), topic=topic, include=["vpc-changes"], alarm_emails=["ops@example.com"]
+        )
 
     template = synth(build)
     template.resource_count_is("AWS::SNS::Topic", 0)
@@ -115,8 +147,11 @@ def test_add_control_deploys_a_user_definition(synth: Synth) -> None:
         pattern="{($.eventSource=guardduty.amazonaws.com) && ($.eventName=DeleteDetector)}",
         metric_name="GuardDutyDisabled",
         severity=Severity.HIGH,
-        en=LocalizedText(title="GuardDuty detector deleted", rationale="Blinds threat detection.",
-                         investigation="Re-create the detector."),
+        en=LocalizedText(
+            title="GuardDuty detector deleted",
+            rationale="Blinds threat detection.",
+            investigation="Re-create the detector.",
+        ),
     )
 
     def build(s: cdk.Stack) -> None:
@@ -132,8 +167,9 @@ def test_add_control_deploys_a_user_definition(synth: Synth) -> None:
 
 def test_control_construct_ids_are_stable_pascal_case() -> None:
     stack = new_stack()
-    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack),
-                                              include=["root-account-usage", "s3-bucket-policy-changes"])
+    monitoring = CloudTrailSecurityMonitoring(
+        stack, "M", log_group=_existing(stack), include=["root-account-usage", "s3-bucket-policy-changes"]
+    )
     assert [c.node.id for c in monitoring.controls.values()] == ["RootAccountUsage", "S3BucketPolicyChanges"]
     assert monitoring.control("root-account-usage").metric_filter.node.id == "MetricFilter"
     assert monitoring.control("root-account-usage").alarm.node.id == "Alarm"
@@ -142,8 +178,12 @@ def test_control_construct_ids_are_stable_pascal_case() -> None:
 def test_metric_accessor_uses_the_alarm_statistic_and_period() -> None:
     stack = new_stack()
     monitoring = CloudTrailSecurityMonitoring(
-        stack, "M", log_group=_existing(stack), include=["vpc-changes"],
-        alarm_overrides={"vpc-changes": dataclasses.replace(get_control("vpc-changes").alarm, period_seconds=600)})
+        stack,
+        "M",
+        log_group=_existing(stack),
+        include=["vpc-changes"],
+        alarm_overrides={"vpc-changes": dataclasses.replace(get_control("vpc-changes").alarm, period_seconds=600)},
+    )
     metric = monitoring.control("vpc-changes").metric()
     assert (metric.metric_name, metric.namespace, metric.statistic) == ("VpcChanges", "CloudTrailMetrics", "Sum")
     assert metric.period.to_seconds() == 600
@@ -153,8 +193,9 @@ def test_dashboard_shows_every_alarm_and_a_graph_per_control(synth: Synth) -> No
     # GIVEN dashboard=True and one added control THEN one dashboard whose body has an alarm-status
     # widget listing every alarm and one graph per control
     def build(s: cdk.Stack) -> None:
-        m = CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), include=["vpc-changes", "nacl-changes"],
-                                         dashboard=True)
+        m = CloudTrailSecurityMonitoring(
+            s, "M", log_group=_existing(s), include=["vpc-changes", "nacl-changes"], dashboard=True
+        )
         m.add_control(dataclasses.replace(get_control("route-table-changes"), id="my-routes", metric_name="MyRoutes"))
 
     template = synth(build)
@@ -171,8 +212,11 @@ def test_dashboard_shows_every_alarm_and_a_graph_per_control(synth: Synth) -> No
 
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_descriptions_are_generated_in_the_chosen_language(synth: Synth, language: str) -> None:
-    template = synth(lambda s: CloudTrailSecurityMonitoring(
-        s, "M", log_group=_existing(s), include=["root-account-usage"], language=language))
+    template = synth(
+        lambda s: CloudTrailSecurityMonitoring(
+            s, "M", log_group=_existing(s), include=["root-account-usage"], language=language
+        )
+    )
     (alarm,) = _alarm_props(template)
     text = rendered_text(alarm["AlarmDescription"])
     expected = get_control("root-account-usage").text(language).title
@@ -185,14 +229,19 @@ def test_tuned_variant_replaces_its_control_and_warns_about_security_hub() -> No
     from trailwatch_constructs.catalog.variants import get_variant
 
     stack = new_stack()
-    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack),
-                                              tuned_variants=["console-signin-without-mfa-tuned"])
+    monitoring = CloudTrailSecurityMonitoring(
+        stack, "M", log_group=_existing(stack), tuned_variants=["console-signin-without-mfa-tuned"]
+    )
     assert "console-signin-without-mfa" not in monitoring.controls
     deployed = monitoring.control("console-signin-without-mfa-tuned")
     assert deployed.definition.pattern == get_variant("console-signin-without-mfa-tuned").pattern
-    Annotations.from_stack(stack).has_warning("/TestStack/M", Match.string_like_regexp(
-        "tuned variant 'console-signin-without-mfa-tuned' replaces control 'console-signin-without-mfa'; "
-        "Security Hub's exact-text check CloudWatch.3 will fail"))
+    Annotations.from_stack(stack).has_warning(
+        "/TestStack/M",
+        Match.string_like_regexp(
+            "tuned variant 'console-signin-without-mfa-tuned' replaces control 'console-signin-without-mfa'; "
+            "Security Hub's exact-text check CloudWatch.3 will fail"
+        ),
+    )
 
 
 def test_catalogue_controls_emit_no_warning() -> None:
@@ -206,8 +255,13 @@ def test_tuned_variant_problems_are_named() -> None:
 
     stack = new_stack()
     with pytest.raises(ConfigurationError) as caught:
-        CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack), exclude=["unauthorized-api-calls"],
-                                     tuned_variants=["mfa-tuned", "unauthorized-api-calls-tuned"])
+        CloudTrailSecurityMonitoring(
+            stack,
+            "M",
+            log_group=_existing(stack),
+            exclude=["unauthorized-api-calls"],
+            tuned_variants=["mfa-tuned", "unauthorized-api-calls-tuned"],
+        )
     assert caught.value.problems[0].startswith("unknown tuned variant 'mfa-tuned'; known variants: ")
     assert caught.value.problems[1] == (
         "tuned variant 'unauthorized-api-calls-tuned' replaces 'unauthorized-api-calls', which is not deployed"
@@ -224,5 +278,17 @@ def test_synthesizes_without_the_sample_apps_feature_flags() -> None:
     for bucket in resources_of(template, "AWS::S3::Bucket").values():
         assert "AccessControl" not in bucket["Properties"]
         assert bucket["Properties"]["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    template.has_resource_properties("AWS::S3::BucketPolicy", {"PolicyDocument": {"Statement": Match.array_with([
-        Match.object_like({"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"})])}})
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject"}
+                        )
+                    ]
+                )
+            }
+        },
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 import app as sample_app
 from tests.constructs.conftest import SampleApp, rendered_text, resources_of
 from trailwatch_constructs.catalog import ControlDefinition, catalog_controls
@@ -15,7 +16,8 @@ CONTROLS = catalog_controls(privileged_groups=[sample_app.DEFAULT_PRIVILEGED_GRO
 
 def _filter_for(sample: SampleApp, control: ControlDefinition) -> dict[str, Any]:
     filters = [
-        r for r in resources_of(sample.main, "AWS::Logs::MetricFilter").values()
+        r
+        for r in resources_of(sample.main, "AWS::Logs::MetricFilter").values()
         if r["Properties"]["MetricTransformations"][0]["MetricName"] == control.metric_name
     ]
     assert len(filters) == 1, f"expected one metric filter publishing {control.metric_name}"
@@ -23,8 +25,11 @@ def _filter_for(sample: SampleApp, control: ControlDefinition) -> dict[str, Any]
 
 
 def _alarm_for(sample: SampleApp, control: ControlDefinition) -> dict[str, Any]:
-    alarms = [r for r in resources_of(sample.main, "AWS::CloudWatch::Alarm").values()
-              if r["Properties"]["MetricName"] == control.metric_name]
+    alarms = [
+        r
+        for r in resources_of(sample.main, "AWS::CloudWatch::Alarm").values()
+        if r["Properties"]["MetricName"] == control.metric_name
+    ]
     assert len(alarms) == 1, f"expected one alarm on {control.metric_name}"
     return alarms[0]
 

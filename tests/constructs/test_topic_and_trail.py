@@ -112,12 +112,18 @@ def test_trail_bucket_is_private_versioned_ssl_only_access_logged_and_retained(s
     bucket_id, bucket = next(iter(logged.items()))
     props = bucket["Properties"]
     assert props["PublicAccessBlockConfiguration"] == {
-        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
     }
     assert props["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["DeletionPolicy"] == "Retain"
-    policies = [p for p in resources_of(sample.main, "AWS::S3::BucketPolicy").values()
-                if p["Properties"]["Bucket"] == {"Ref": bucket_id}]
+    policies = [
+        p
+        for p in resources_of(sample.main, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    ]
     assert len(policies) == 1
     deny = [s for s in _statements(policies[0]["Properties"]["PolicyDocument"]) if s["Effect"] == "Deny"]
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in deny)

@@ -102,15 +102,27 @@ def test_unresolved_tokens_are_not_validated() -> None:
         (AlarmSettings(threshold=-1), "threshold -1 must be >= 0 (it counts matching events)"),
         (AlarmSettings(evaluation_periods=0), "evaluation_periods 0 must be an integer >= 1"),
         (AlarmSettings(period_seconds=45), "period_seconds 45 must be 10, 30 or a positive multiple of 60"),
-        (AlarmSettings(evaluation_periods=2, datapoints_to_alarm=3),
-         "datapoints_to_alarm 3 must be <= evaluation_periods 2"),
-        (AlarmSettings(period_seconds=3000, evaluation_periods=30),
-         "evaluation_periods x period_seconds = 90000s exceeds CloudWatch's limit of 86400s for a 3000s period"),
-        (AlarmSettings(statistic="p99"),
-         "statistic 'p99' is not allowed; allowed: Sum, SampleCount, Maximum, Minimum, Average"),
+        (
+            AlarmSettings(evaluation_periods=2, datapoints_to_alarm=3),
+            "datapoints_to_alarm 3 must be <= evaluation_periods 2",
+        ),
+        (
+            AlarmSettings(period_seconds=3000, evaluation_periods=30),
+            "evaluation_periods x period_seconds = 90000s exceeds CloudWatch's limit of 86400s for a 3000s period",
+        ),
+        (
+            AlarmSettings(statistic="p99"),
+            "statistic 'p99' is not allowed; allowed: Sum, SampleCount, Maximum, Minimum, Average",
+        ),
     ],
-    ids=["negative-threshold", "zero-periods", "odd-period", "datapoints-above-periods", "window-too-long",
-         "bad-statistic"],
+    ids=[
+        "negative-threshold",
+        "zero-periods",
+        "odd-period",
+        "datapoints-above-periods",
+        "window-too-long",
+        "bad-statistic",
+    ],
 )
 def test_alarm_override_problems_are_named(settings: AlarmSettings, expected: str) -> None:
     # GIVEN an out-of-range override WHEN constructing THEN the problem names the control and the value
@@ -180,8 +192,11 @@ def test_add_control_rejects_bad_alarm_settings() -> None:
 
 def test_control_lookup_names_the_deployed_ids() -> None:
     monitoring = _monitoring(include=["vpc-changes", "nacl-changes"])
-    with pytest.raises(UnknownControlError, match="unknown control id 'root-account-usage' in this monitoring "
-                                                  "construct; known ids: nacl-changes, vpc-changes"):
+    with pytest.raises(
+        UnknownControlError,
+        match="unknown control id 'root-account-usage' in this monitoring "
+        "construct; known ids: nacl-changes, vpc-changes",
+    ):
         monitoring.control("root-account-usage")
 
 
@@ -189,8 +204,14 @@ def test_detective_control_rejects_a_long_description_and_bad_namespace() -> Non
     stack = new_stack()
     log_group = logs.LogGroup.from_log_group_name(stack, "Existing", "trail-logs")
     with pytest.raises(ConfigurationError) as caught:
-        DetectiveControl(stack, "C", definition=get_control("vpc-changes"), log_group=log_group,
-                         alarm_description="x" * 1025, metric_namespace="AWS/Logs")
+        DetectiveControl(
+            stack,
+            "C",
+            definition=get_control("vpc-changes"),
+            log_group=log_group,
+            alarm_description="x" * 1025,
+            metric_namespace="AWS/Logs",
+        )
     assert caught.value.problems == (
         "control 'vpc-changes': alarm description is 1025 characters; CloudWatch allows 1024",
         "metric namespace 'AWS/Logs' must be 1-255 characters and must not start with 'AWS/'",

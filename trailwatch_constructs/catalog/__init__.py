@@ -20,6 +20,7 @@ from trailwatch_constructs.catalog.definition import (
     Severity,
     TreatMissingData,
 )
+from trailwatch_constructs.catalog.samples import ControlSamples, SampleEvent, load_samples, sample_control_ids
 from trailwatch_constructs.catalog.variants import (
     TUNED_VARIANTS,
     VARIANT_IDS,
@@ -27,7 +28,6 @@ from trailwatch_constructs.catalog.variants import (
     replaces_security_hub_text,
     variants_for,
 )
-from trailwatch_constructs.catalog.samples import ControlSamples, SampleEvent, load_samples, sample_control_ids
 
 __all__ = [
     "CONTROL_IDS",

@@ -26,7 +26,9 @@ from trailwatch_constructs.filter_pattern.limits import MAX_PATTERN_LENGTH
 PRIVILEGED_GROUP_CONTROL_ID = "privileged-group-membership-changes"
 
 
-def _refs(security_hub: str | None, cis_1_2: str | None, cis_1_4: str | None, cis_3_0: str | None) -> tuple[ComplianceReference, ...]:
+def _refs(
+    security_hub: str | None, cis_1_2: str | None, cis_1_4: str | None, cis_3_0: str | None
+) -> tuple[ComplianceReference, ...]:
     pairs = (
         (Framework.SECURITY_HUB, security_hub),
         (Framework.CIS_1_2_0, cis_1_2),
@@ -203,13 +205,13 @@ S3_BUCKET_POLICY_CHANGES = ControlDefinition(
     en=LocalizedText(
         title="S3 bucket policy changes",
         rationale="A changed bucket policy or ACL can expose objects to unintended principals or the internet.",
-        investigation="Read the new policy or ACL in requestParameters. Look for Principal \"*\", public grants "
+        investigation='Read the new policy or ACL in requestParameters. Look for Principal "*", public grants '
         "and cross-account access; check Block Public Access on the bucket and account.",
     ),
     ja=LocalizedText(
         title="S3バケットポリシーの変更",
         rationale="バケットポリシーやACLが変更されると、想定外のユーザからオブジェクトの参照・更新を許してしまう恐れがあります。",
-        investigation="requestParametersの新しいポリシーやACLでPrincipal \"*\"、パブリックな許可、クロスアカウントアクセスを確認し、"
+        investigation='requestParametersの新しいポリシーやACLでPrincipal "*"、パブリックな許可、クロスアカウントアクセスを確認し、'
         "ブロックパブリックアクセスの設定を確認してください。",
     ),
 )
@@ -311,8 +313,7 @@ ROUTE_TABLE_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.13", "3.13", "4.13", "4.13"),
     en=LocalizedText(
         title="Route table changes",
-        rationale="Routes decide where VPC traffic goes. A changed route can send traffic through an "
-        "unintended path.",
+        rationale="Routes decide where VPC traffic goes. A changed route can send traffic through an unintended path.",
         investigation="Check the destination CIDR and target of the changed route (internet gateway, peering, "
         "instance) and the subnets associated with the table.",
     ),
@@ -335,8 +336,7 @@ VPC_CHANGES = ControlDefinition(
     references=_refs("CloudWatch.14", "3.14", "4.14", "4.14"),
     en=LocalizedText(
         title="VPC changes",
-        rationale="New VPCs, peering connections and ClassicLink create network paths that bypass existing "
-        "controls.",
+        rationale="New VPCs, peering connections and ClassicLink create network paths that bypass existing controls.",
         investigation="For peering, check the peer account and VPC and the routes added for it. For new VPCs, "
         "that they belong to a known workload.",
     ),
@@ -448,7 +448,10 @@ def privileged_group_pattern(group_names: Sequence[str]) -> str:
 
 
 def privileged_group_membership_changes(
-    group_names: Sequence[str], *, control_id: str = PRIVILEGED_GROUP_CONTROL_ID, metric_name: str = "PrivilegedGroupMembershipChanges"
+    group_names: Sequence[str],
+    *,
+    control_id: str = PRIVILEGED_GROUP_CONTROL_ID,
+    metric_name: str = "PrivilegedGroupMembershipChanges",
 ) -> ControlDefinition:
     """The privileged-group control for ``group_names`` (one or more IAM group names)."""
     return ControlDefinition(
@@ -510,9 +513,7 @@ def get_control(control_id: str, *, privileged_groups: Sequence[str] = ()) -> Co
     """One catalogue control by id; raises :class:`UnknownControlError` naming the known ids."""
     if control_id == PRIVILEGED_GROUP_CONTROL_ID:
         if not privileged_groups:
-            raise UnknownControlError(
-                f"control {control_id!r} needs at least one privileged IAM group name"
-            )
+            raise UnknownControlError(f"control {control_id!r} needs at least one privileged IAM group name")
         return privileged_group_membership_changes(privileged_groups)
     for control in STATIC_CONTROLS:
         if control.id == control_id:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from trailwatch_constructs.errors import ControlDefinitionError
 from trailwatch_constructs.filter_pattern import FilterPattern, parse_filter_pattern
@@ -22,7 +22,7 @@ MAX_CONTROL_ID_LENGTH = 64
 METRIC_NAME_RE = re.compile(r"^[^:]{1,255}$")
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """trailwatch's triage of a control's findings (not Security Hub's control severity)."""
 
     CRITICAL = "CRITICAL"
@@ -31,7 +31,7 @@ class Severity(str, Enum):
     LOW = "LOW"
 
 
-class Framework(str, Enum):
+class Framework(StrEnum):
     """A compliance framework a control can be mapped to."""
 
     SECURITY_HUB = "AWS Security Hub"
@@ -57,7 +57,7 @@ class ComplianceReference:
         return f"CIS {version} {self.item}"
 
 
-class TreatMissingData(str, Enum):
+class TreatMissingData(StrEnum):
     """How the alarm treats periods without data (CloudWatch's ``TreatMissingData`` values)."""
 
     NOT_BREACHING = "notBreaching"
@@ -119,15 +119,15 @@ class AlarmSettings:
             isinstance(self.period_seconds, int)
             and (self.period_seconds in (10, 30) or (self.period_seconds > 0 and self.period_seconds % 60 == 0))
         ):
-            found.append(
-                f"period_seconds {self.period_seconds!r} must be 10, 30 or a positive multiple of 60"
-            )
+            found.append(f"period_seconds {self.period_seconds!r} must be 10, 30 or a positive multiple of 60")
         if known(self.datapoints_to_alarm):
             assert self.datapoints_to_alarm is not None
             if not (isinstance(self.datapoints_to_alarm, int) and self.datapoints_to_alarm >= 1):
                 found.append(f"datapoints_to_alarm {self.datapoints_to_alarm!r} must be an integer >= 1")
-            elif known(self.evaluation_periods) and isinstance(self.evaluation_periods, int) and (
-                self.datapoints_to_alarm > self.evaluation_periods
+            elif (
+                known(self.evaluation_periods)
+                and isinstance(self.evaluation_periods, int)
+                and (self.datapoints_to_alarm > self.evaluation_periods)
             ):
                 found.append(
                     f"datapoints_to_alarm {self.datapoints_to_alarm} must be <= evaluation_periods "
@@ -147,9 +147,7 @@ class AlarmSettings:
                     f"{limit}s for a {self.period_seconds}s period"
                 )
         if known(self.statistic) and self.statistic not in ALLOWED_STATISTICS:
-            found.append(
-                f"statistic {self.statistic!r} is not allowed; allowed: {', '.join(ALLOWED_STATISTICS)}"
-            )
+            found.append(f"statistic {self.statistic!r} is not allowed; allowed: {', '.join(ALLOWED_STATISTICS)}")
         if not isinstance(self.treat_missing_data, TreatMissingData):
             allowed = ", ".join(t.value for t in TreatMissingData)
             found.append(f"treat_missing_data {self.treat_missing_data!r} is not allowed; allowed: {allowed}")
@@ -203,9 +201,7 @@ class ControlDefinition:
                 f"hyphens) and at most {MAX_CONTROL_ID_LENGTH} characters"
             )
         if not METRIC_NAME_RE.match(self.metric_name):
-            problems.append(
-                f"metric_name {self.metric_name!r} must be 1-255 characters without ':'"
-            )
+            problems.append(f"metric_name {self.metric_name!r} must be 1-255 characters without ':'")
         if not self.en.title.strip():
             problems.append(f"control {self.id!r} needs a non-empty English title")
         problems.extend(self.alarm.problems())

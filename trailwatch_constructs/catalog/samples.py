@@ -39,9 +39,7 @@ def _samples_dir() -> resources.abc.Traversable:
 
 def sample_control_ids() -> tuple[str, ...]:
     """Ids of every control that ships samples."""
-    return tuple(
-        sorted(p.name.removesuffix(".json") for p in _samples_dir().iterdir() if p.name.endswith(".json"))
-    )
+    return tuple(sorted(p.name.removesuffix(".json") for p in _samples_dir().iterdir() if p.name.endswith(".json")))
 
 
 def load_samples(control_id: str) -> ControlSamples:
@@ -49,8 +47,7 @@ def load_samples(control_id: str) -> ControlSamples:
     path = _samples_dir().joinpath(f"{control_id}.json")
     if not path.is_file():
         raise UnknownControlError(
-            f"no sample events for control {control_id!r}; controls with samples: "
-            f"{', '.join(sample_control_ids())}"
+            f"no sample events for control {control_id!r}; controls with samples: {', '.join(sample_control_ids())}"
         )
     data = json.loads(path.read_text(encoding="utf-8"))
 

@@ -72,16 +72,20 @@ def findings(stack: Stack) -> list[str]:
             continue
         if isinstance(child, logs.CfnMetricFilter):
             transformations = _resolved(stack, child.metric_transformations) or []
-            filters.append(_Filter(
-                pattern=_resolved(stack, child.filter_pattern),
-                metrics=frozenset((t.get("metricNamespace"), t.get("metricName")) for t in transformations),
-            ))
+            filters.append(
+                _Filter(
+                    pattern=_resolved(stack, child.filter_pattern),
+                    metrics=frozenset((t.get("metricNamespace"), t.get("metricName")) for t in transformations),
+                )
+            )
         elif isinstance(child, cloudwatch.CfnAlarm):
-            alarms.append({
-                "metric": (_resolved(stack, child.namespace), _resolved(stack, child.metric_name)),
-                "actions": _resolved(stack, child.alarm_actions) or [],
-                "enabled": _resolved(stack, child.actions_enabled),
-            })
+            alarms.append(
+                {
+                    "metric": (_resolved(stack, child.namespace), _resolved(stack, child.metric_name)),
+                    "actions": _resolved(stack, child.alarm_actions) or [],
+                    "enabled": _resolved(stack, child.actions_enabled),
+                }
+            )
         elif isinstance(child, sns.CfnSubscription):
             subscribed.add(repr(_resolved(stack, child.topic_arn)))
         elif isinstance(child, sns.CfnTopic):
@@ -92,8 +96,11 @@ def findings(stack: Stack) -> list[str]:
         exact = [f for f in filters if f.pattern == prescribed]
         if not exact:
             altered = [f for f in filters if any(name == _METRIC_NAMES[item] for _, name in f.metrics)]
-            why = ("a metric filter publishing its metric has altered pattern text" if altered
-                   else "no metric filter has the prescribed pattern text")
+            why = (
+                "a metric filter publishing its metric has altered pattern text"
+                if altered
+                else "no metric filter has the prescribed pattern text"
+            )
             problems.append(f"Security Hub {item} would fail: {why}")
             continue
         metrics = set().union(*(f.metrics for f in exact))

@@ -30,7 +30,9 @@ class SecurityMonitoringDashboard(Construct):
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=dashboard_name)
         """The CloudWatch dashboard."""
 
-    def add_controls(self, controls: Sequence[DetectiveControl], *, title: str = "trailwatch detective controls") -> None:
+    def add_controls(
+        self, controls: Sequence[DetectiveControl], *, title: str = "trailwatch detective controls"
+    ) -> None:
         """Add a status row for ``controls`` and a graph for each."""
         if not controls:
             return

@@ -13,7 +13,6 @@ from constructs import Construct
 
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
 from trailwatch_constructs.errors import ConfigurationError
-from trailwatch_constructs.filter_pattern.limits import MAX_PATTERN_LENGTH
 
 DEFAULT_METRIC_NAMESPACE = "CloudTrailMetrics"
 """The namespace AWS's CloudTrail and CIS documentation use for these metrics."""
@@ -130,13 +129,10 @@ class DetectiveControl(Construct):
     ) -> None:
         subject = f"control {definition.id!r}"
         problems = alarm_settings_problems(subject, settings)
-        if len(definition.pattern) > MAX_PATTERN_LENGTH:
-            problems.append(
-                f"{subject}: pattern is {len(definition.pattern)} characters; CloudWatch Logs allows "
-                f"{MAX_PATTERN_LENGTH}"
-            )
-        if alarm_name is not None and not Token.is_unresolved(alarm_name) and not (
-            0 < len(alarm_name) <= MAX_ALARM_NAME_LENGTH
+        if (
+            alarm_name is not None
+            and not Token.is_unresolved(alarm_name)
+            and not (0 < len(alarm_name) <= MAX_ALARM_NAME_LENGTH)
         ):
             problems.append(f"{subject}: alarm name {alarm_name!r} must be 1-{MAX_ALARM_NAME_LENGTH} characters")
         # A description with tokens has no length yet; CloudTrailSecurityMonitoring sizes its own

@@ -46,12 +46,19 @@ class TrailOptions:
     """What ``cdk destroy`` does to the audit buckets, log group and key. Default: retain them."""
 
 
-
-
 # jsii exposes RetentionDays by name only; these are the values shorter than a year.
 _RETENTION_UNDER_A_YEAR = {
-    "ONE_DAY": 1, "THREE_DAYS": 3, "FIVE_DAYS": 5, "ONE_WEEK": 7, "TWO_WEEKS": 14, "ONE_MONTH": 30,
-    "TWO_MONTHS": 60, "THREE_MONTHS": 90, "FOUR_MONTHS": 120, "FIVE_MONTHS": 150, "SIX_MONTHS": 180,
+    "ONE_DAY": 1,
+    "THREE_DAYS": 3,
+    "FIVE_DAYS": 5,
+    "ONE_WEEK": 7,
+    "TWO_WEEKS": 14,
+    "ONE_MONTH": 30,
+    "TWO_MONTHS": 60,
+    "THREE_MONTHS": 90,
+    "FOUR_MONTHS": 120,
+    "FIVE_MONTHS": 150,
+    "SIX_MONTHS": 180,
 }
 
 
@@ -262,7 +269,10 @@ class CloudTrailSecurityMonitoring(Construct):
             log_group_name_is_token=Token.is_unresolved(self.log_group.log_group_name),
         )
         description = alarm_description(
-            definition, context, language=self._language, threshold=effective.threshold,
+            definition,
+            context,
+            language=self._language,
+            threshold=effective.threshold,
             length_of=self._deployed_length,
         )
         control = DetectiveControl(
@@ -295,8 +305,10 @@ class CloudTrailSecurityMonitoring(Construct):
         """Check every property, collecting all problems; return the selected definitions."""
         problems: list[str] = []
         if log_group is None and trail is None:
-            problems.append("give exactly one log source: log_group (an existing CloudTrail log group) or "
-                            "trail=TrailOptions() (create a trail); neither was given")
+            problems.append(
+                "give exactly one log source: log_group (an existing CloudTrail log group) or "
+                "trail=TrailOptions() (create a trail); neither was given"
+            )
         if log_group is not None and trail is not None:
             problems.append("give exactly one log source: log_group or trail, not both")
         if trail is not None and trail.log_retention.name in _RETENTION_UNDER_A_YEAR:
@@ -331,16 +343,13 @@ class CloudTrailSecurityMonitoring(Construct):
                 problems.append(str(error))
         if privileged_groups and PRIVILEGED_GROUP_CONTROL_ID not in wanted:
             problems.append(
-                f"privileged_groups are given but {PRIVILEGED_GROUP_CONTROL_ID!r} is excluded; "
-                "drop one of the two"
+                f"privileged_groups are given but {PRIVILEGED_GROUP_CONTROL_ID!r} is excluded; drop one of the two"
             )
 
         variants: dict[str, ControlDefinition] = {}
         for variant_id in tuned_variants:
             if variant_id not in VARIANT_IDS:
-                problems.append(
-                    f"unknown tuned variant {variant_id!r}; known variants: {', '.join(VARIANT_IDS)}"
-                )
+                problems.append(f"unknown tuned variant {variant_id!r}; known variants: {', '.join(VARIANT_IDS)}")
                 continue
             variant = get_variant(variant_id)
             base = variant.variant_of or ""
