@@ -17,7 +17,6 @@ docs/filter-patterns.md.
 from __future__ import annotations
 
 import re
-
 import string
 
 from trailwatch_constructs.filter_pattern import regex as aws_regex
