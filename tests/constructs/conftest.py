@@ -52,38 +52,41 @@ class SampleApp:
     main: Template
     existing: Template
     nag_findings: dict[str, list[str]]  # stack name -> unsuppressed findings (errors and warnings)
+    messages: dict[str, list[str]]  # stack name -> every error and warning annotation
 
 
-def _nag_findings(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[str]:
-    artifact = (
-        assembly.get_stack_artifact_by_id(stack_name)
-        if hasattr(assembly, "get_stack_artifact_by_id")
-        else assembly.get_stack_by_name(stack_name)
-    )
-    found = []
-    for message in artifact.messages:
-        text = str(message.entry.data)
-        if message.level.value in ("ERROR", "WARNING") and ("AwsSolutions-" in text or "NIST." in text):
-            found.append(f"{message.id}: {text.splitlines()[0]}")
-    return found
+def _messages(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[str]:
+    artifact = assembly.get_stack_by_name(stack_name)
+    return [
+        f"{m.id}: {str(m.entry.data).splitlines()[0]}"
+        for m in artifact.messages
+        if m.level.value in ("ERROR", "WARNING")
+    ]
 
 
 @pytest.fixture(scope="session")
 def sample() -> SampleApp:
-    """The sample app, with the cdk-nag packs applied, synthesized once."""
+    """The sample app, with the cdk-nag packs and the Security Hub aspect applied, synthesized once."""
     from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+    from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks
 
     app = new_app()
     main_stack, existing_stack = sample_app.build_app(app)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     cdk.Aspects.of(app).add(NIST80053R5Checks(verbose=True))
+    cdk.Aspects.of(app).add(SecurityHubCloudWatchChecks())
     assembly = app.synth()
+    messages = {s.stack_name: _messages(assembly, s.stack_name) for s in (main_stack, existing_stack)}
     return SampleApp(
         main_stack=main_stack,
         existing_stack=existing_stack,
         main=Template.from_json(assembly.get_stack_by_name(main_stack.stack_name).template),
         existing=Template.from_json(assembly.get_stack_by_name(existing_stack.stack_name).template),
-        nag_findings={s.stack_name: _nag_findings(assembly, s.stack_name) for s in (main_stack, existing_stack)},
+        nag_findings={
+            name: [m for m in found if "AwsSolutions-" in m or "NIST." in m] for name, found in messages.items()
+        },
+        messages=messages,
     )
 
 

@@ -29,3 +29,11 @@ def test_cdk_nag_packs_find_nothing_unsuppressed(sample: SampleApp, which: str) 
     # GIVEN the AwsSolutions and NIST 800-53 r5 packs WHEN the sample app synthesizes THEN no finding is left
     stack_name = getattr(sample, which).stack_name
     assert sample.nag_findings[stack_name] == []
+
+
+@pytest.mark.parametrize("which", ("main_stack", "existing_stack"))
+def test_sample_stacks_pass_the_security_hub_cloudwatch_checks(sample: SampleApp, which: str) -> None:
+    # GIVEN the SecurityHubCloudWatchChecks aspect on the sample app THEN neither stack would fail
+    # CloudWatch.1-14, and no other error or warning is raised
+    stack_name = getattr(sample, which).stack_name
+    assert sample.messages[stack_name] == []
