@@ -1,4 +1,4 @@
-"""``trailwatch``: list the controls, test a pattern on events, replay an archive of CloudTrail logs.
+"""``trailwatch``: list the controls, test a pattern on events, replay CloudTrail archives, show compliance.
 
 Exit codes: 0 success; 1 a run that could not finish (an output file that cannot be written, a
 worker process that died) or, with ``replay --strict``, input that was skipped; 2 a usage error
@@ -135,6 +135,46 @@ def controls_command(fmt: str, privileged_groups: tuple[str, ...]) -> int:
             )
         return 0
     report.controls_table(controls, needs_groups=not privileged_groups, console=report.make_console())
+    return 0
+
+
+# --- compliance -----------------------------------------------------------------------------------
+
+
+@cli.command("compliance", short_help="Show which benchmark items the controls cover.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@privileged_group_option
+@click.option("--exclude", "excluded", multiple=True, metavar="ID", help="Leave a control out (repeatable).")
+@click.option(
+    "--tuned-variant", "variants", multiple=True, metavar="ID", help="Replace a control with a tuned variant."
+)
+def compliance_command(
+    fmt: str, privileged_groups: tuple[str, ...], excluded: tuple[str, ...], variants: tuple[str, ...]
+) -> int:
+    """For CIS AWS Foundations 1.2.0, 1.4.0, 3.0.0 and Security Hub CloudWatch.1-14: which control
+    covers each item, and whether its pattern is Security Hub's exact text.
+
+    The selection options mirror CloudTrailSecurityMonitoring's, so the report describes what a
+    stack with the same options deploys.
+    """
+    from trailwatch_constructs.catalog.selection import resolve_selection
+    from trailwatch_constructs.compliance import coverage_json, coverage_markdown
+
+    selection = resolve_selection(exclude=excluded, privileged_groups=privileged_groups, tuned_variants=variants)
+    if selection.problems:
+        raise click.UsageError("; ".join(selection.problems))
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(coverage_json(selection.controls), option=orjson.OPT_INDENT_2))
+        sys.stdout.write("\n")
+    else:
+        click.echo(coverage_markdown(selection.controls), nl=False)
     return 0
 
 

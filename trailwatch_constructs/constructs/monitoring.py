@@ -17,12 +17,11 @@ from trailwatch_constructs.alarm_description import LANGUAGES, AlarmContext, ala
 from trailwatch_constructs.catalog.controls import (
     CONTROL_IDS,
     PRIVILEGED_GROUP_CONTROL_ID,
-    STATIC_CONTROLS,
-    privileged_group_membership_changes,
     unknown_id_message,
 )
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
-from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant, replaces_security_hub_text
+from trailwatch_constructs.catalog.selection import resolve_selection
+from trailwatch_constructs.catalog.variants import VARIANT_IDS, replaces_security_hub_text
 from trailwatch_constructs.constructs.alarm_topic import EMAIL_RE, AlarmTopic
 from trailwatch_constructs.constructs.audit_trail import MIN_RETENTION_DAYS, AuditTrail
 from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
@@ -317,51 +316,17 @@ class CloudTrailSecurityMonitoring(Construct):
                 f"trail.log_retention {trail.log_retention.name} ({days} days) is below "
                 f"{MIN_RETENTION_DAYS} days; Security Hub CloudWatch.16 requires at least one year"
             )
-        if include is not None and exclude:
-            problems.append("give include or exclude, not both")
-        for where, ids in (("include", include or ()), ("exclude", exclude)):
-            bad = [i for i in ids if i not in CONTROL_IDS]
-            if bad:
-                problems.append(unknown_id_message(bad, where))
-            duplicates = sorted({i for i in ids if list(ids).count(i) > 1})
-            if duplicates:
-                problems.append(f"duplicate control ids in {where}: {', '.join(duplicates)}")
-        if include is not None and not include:
-            problems.append("include is empty; give at least one control id or leave include unset")
+        selection = resolve_selection(
+            include=include, exclude=exclude, privileged_groups=privileged_groups, tuned_variants=tuned_variants
+        )
+        problems.extend(selection.problems)
         for email in alarm_emails:
             if not Token.is_unresolved(email) and not EMAIL_RE.match(email):
                 problems.append(f"alarm email {email!r} is not an email address (expected name@domain.tld)")
         if language not in LANGUAGES:
             problems.append(f"language {language!r} is not supported; supported: {', '.join(LANGUAGES)}")
 
-        wanted = [i for i in (include if include is not None else CONTROL_IDS) if i not in exclude]
-        selected: list[ControlDefinition] = [c for c in STATIC_CONTROLS if c.id in wanted]
-        if PRIVILEGED_GROUP_CONTROL_ID in wanted and privileged_groups:
-            try:
-                selected.append(privileged_group_membership_changes(privileged_groups))
-            except ValueError as error:  # bad group names, or a pattern over the length limit
-                problems.append(str(error))
-        if privileged_groups and PRIVILEGED_GROUP_CONTROL_ID not in wanted:
-            problems.append(
-                f"privileged_groups are given but {PRIVILEGED_GROUP_CONTROL_ID!r} is excluded; drop one of the two"
-            )
-
-        variants: dict[str, ControlDefinition] = {}
-        for variant_id in tuned_variants:
-            if variant_id not in VARIANT_IDS:
-                problems.append(f"unknown tuned variant {variant_id!r}; known variants: {', '.join(VARIANT_IDS)}")
-                continue
-            variant = get_variant(variant_id)
-            base = variant.variant_of or ""
-            if base in variants:
-                problems.append(f"tuned variants {variants[base].id!r} and {variant_id!r} both replace {base!r}")
-            elif base not in wanted:
-                problems.append(f"tuned variant {variant_id!r} replaces {base!r}, which is not deployed")
-            else:
-                variants[base] = variant
-        selected = [variants.get(c.id, c) for c in selected]
-
-        selected_ids = {c.id for c in selected} | set(variants)
+        selected_ids = {c.id for c in selection.controls} | selection.replaced
         for control_id, settings in overrides.items():
             if control_id not in CONTROL_IDS and control_id not in VARIANT_IDS:
                 problems.append(unknown_id_message([control_id], "alarm_overrides"))
@@ -371,4 +336,4 @@ class CloudTrailSecurityMonitoring(Construct):
 
         if problems:
             raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
-        return selected
+        return list(selection.controls)

@@ -1,0 +1,61 @@
+"""``trailwatch compliance``: benchmark coverage of a selection, as Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from trailwatch_constructs.cli.main import cli
+from trailwatch_constructs.reference_docs import render_compliance_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _items(stdout: str) -> dict[tuple[str, str], dict[str, object]]:
+    return {(i["framework"], i["item"]): i for i in json.loads(stdout)["items"]}
+
+
+def test_markdown_for_the_default_selection_is_the_committed_doc(runner: CliRunner) -> None:
+    # GIVEN the sample app's selection (every control, one privileged group)
+    result = runner.invoke(cli, ["compliance", "--privileged-group", "Administrators"])
+    # THEN the tables are exactly those of docs/compliance.md
+    assert result.exit_code == 0
+    assert result.stdout in render_compliance_markdown()
+    assert result.stdout in (ROOT / "docs/compliance.md").read_text(encoding="utf-8")
+
+
+def test_json_reports_exact_text_for_every_security_hub_item(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compliance", "--format", "json"])
+    items = _items(result.stdout)
+    for n in range(1, 15):
+        item = items[("AWS Security Hub", f"CloudWatch.{n}")]
+        assert item["control"] is not None
+        assert item["exact_security_hub_text"] is True
+
+
+def test_tuned_variant_is_reported_as_not_exact(runner: CliRunner) -> None:
+    # GIVEN the unauthorized-calls variant WHEN reporting THEN CloudWatch.2 is covered by it but not exact
+    result = runner.invoke(cli, ["compliance", "--format", "json", "--tuned-variant", "unauthorized-api-calls-tuned"])
+    item = _items(result.stdout)[("AWS Security Hub", "CloudWatch.2")]
+    assert item["control"] == "unauthorized-api-calls-tuned"
+    assert item["exact_security_hub_text"] is False
+    assert "exact-text check fails" in str(item["note"])
+
+
+def test_excluded_control_leaves_its_items_uncovered(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compliance", "--format", "json", "--exclude", "vpc-changes"])
+    items = _items(result.stdout)
+    assert items[("AWS Security Hub", "CloudWatch.14")]["control"] is None
+    assert items[("CIS AWS Foundations Benchmark v3.0.0", "4.14")]["control"] is None
+
+
+def test_bad_selection_is_one_line_naming_every_problem_with_exit_2(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compliance", "--exclude", "nope", "--tuned-variant", "x"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("trailwatch: error: unknown control id 'nope' in exclude; known ids: ")
+    assert "unknown tuned variant 'x'; known variants: unauthorized-api-calls-tuned" in lines[0]
+    assert "Traceback" not in result.output

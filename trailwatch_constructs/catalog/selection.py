@@ -1,0 +1,84 @@
+"""Which controls to deploy: include / exclude, privileged groups and tuned variants.
+
+Shared by ``CloudTrailSecurityMonitoring`` and ``trailwatch compliance`` so that the CLI reports
+on exactly the selection a stack would deploy. Problems are collected, not raised, so that a
+caller can report them together with its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from trailwatch_constructs.catalog.controls import (
+    CONTROL_IDS,
+    PRIVILEGED_GROUP_CONTROL_ID,
+    STATIC_CONTROLS,
+    privileged_group_membership_changes,
+    unknown_id_message,
+)
+from trailwatch_constructs.catalog.definition import ControlDefinition
+from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The selected definitions (catalogue order, variants in their base's place) and any problems."""
+
+    controls: tuple[ControlDefinition, ...]
+    problems: tuple[str, ...]
+    replaced: frozenset[str]
+    """Ids of catalogue controls replaced by a tuned variant."""
+
+
+def resolve_selection(
+    *,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    privileged_groups: Sequence[str] = (),
+    tuned_variants: Sequence[str] = (),
+) -> Selection:
+    """Resolve a selection, naming every bad id, duplicate or conflict in ``problems``."""
+    problems: list[str] = []
+    if include is not None and exclude:
+        problems.append("give include or exclude, not both")
+    for where, ids in (("include", include or ()), ("exclude", exclude)):
+        bad = [i for i in ids if i not in CONTROL_IDS]
+        if bad:
+            problems.append(unknown_id_message(bad, where))
+        duplicates = sorted({i for i in ids if list(ids).count(i) > 1})
+        if duplicates:
+            problems.append(f"duplicate control ids in {where}: {', '.join(duplicates)}")
+    if include is not None and not include:
+        problems.append("include is empty; give at least one control id or leave include unset")
+
+    wanted = [i for i in (include if include is not None else CONTROL_IDS) if i not in exclude]
+    selected: list[ControlDefinition] = [c for c in STATIC_CONTROLS if c.id in wanted]
+    if PRIVILEGED_GROUP_CONTROL_ID in wanted and privileged_groups:
+        try:
+            selected.append(privileged_group_membership_changes(privileged_groups))
+        except ValueError as error:  # bad group names, or a pattern over the length limit
+            problems.append(str(error))
+    if privileged_groups and PRIVILEGED_GROUP_CONTROL_ID not in wanted:
+        problems.append(
+            f"privileged_groups are given but {PRIVILEGED_GROUP_CONTROL_ID!r} is excluded; drop one of the two"
+        )
+
+    variants: dict[str, ControlDefinition] = {}
+    for variant_id in tuned_variants:
+        if variant_id not in VARIANT_IDS:
+            problems.append(f"unknown tuned variant {variant_id!r}; known variants: {', '.join(VARIANT_IDS)}")
+            continue
+        variant = get_variant(variant_id)
+        base = variant.variant_of or ""
+        if base in variants:
+            problems.append(f"tuned variants {variants[base].id!r} and {variant_id!r} both replace {base!r}")
+        elif base not in wanted:
+            problems.append(f"tuned variant {variant_id!r} replaces {base!r}, which is not deployed")
+        else:
+            variants[base] = variant
+    return Selection(
+        controls=tuple(variants.get(c.id, c) for c in selected),
+        problems=tuple(problems),
+        replaced=frozenset(variants),
+    )
