@@ -8,6 +8,8 @@ group kept at least a year. Audit data outlives the stack (retained on ``cdk des
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import CfnElement, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_iam as iam
@@ -57,32 +59,22 @@ class AuditTrail(Construct):
         self._allow_cloudtrail(self.key, Stack.of(self))
         self._allow_cloudwatch_logs(self.key, Stack.of(self))
 
-        self.access_logs_bucket = s3.Bucket(
-            self,
+        self.access_logs_bucket = self._private_bucket(
             "AccessLogsBucket",
+            removal_policy,
             # Server access logging delivers only to buckets whose default encryption is SSE-S3.
             encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=removal_policy,
         )
         """Receives the server access logs of the trail bucket."""
 
-        self.bucket = s3.Bucket(
-            self,
+        self.bucket = self._private_bucket(
             "Bucket",
+            removal_policy,
             encryption=s3.BucketEncryption.KMS,
             encryption_key=self.key,
             bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs_bucket,
             server_access_logs_prefix="trail-bucket/",
-            removal_policy=removal_policy,
         )
         """The bucket CloudTrail writes log files (SSE-KMS with ``key``) and digests to."""
 
@@ -110,6 +102,19 @@ class AuditTrail(Construct):
         )
         """The CloudTrail trail."""
         self._tidy_and_justify()
+
+    def _private_bucket(self, construct_id: str, removal_policy: RemovalPolicy, **props: Any) -> s3.Bucket:
+        """A bucket with public access blocked, ACLs disabled, SSL enforced and versioning on."""
+        return s3.Bucket(
+            self,
+            construct_id,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=removal_policy,
+            **props,
+        )
 
     def _tidy_and_justify(self) -> None:
         logs_role = self.trail.node.find_child("LogsRole")
