@@ -292,3 +292,35 @@ def test_synthesizes_without_the_sample_apps_feature_flags() -> None:
             }
         },
     )
+
+
+def test_standalone_detective_control_generates_the_rich_description(synth: Synth) -> None:
+    # GIVEN a DetectiveControl used on its own, in Japanese WHEN synthesized THEN its alarm description is
+    # the generated one: title and what happened, first check, account and region, and the events link
+    from trailwatch_constructs import DetectiveControl
+
+    template = synth(
+        lambda s: DetectiveControl(
+            s, "Root", definition=get_control("root-account-usage"), log_group=_existing(s), language="ja"
+        )
+    )
+    (alarm,) = _alarm_props(template)
+    text = rendered_text(alarm["AlarmDescription"])
+    assert text.startswith("ルートユーザの使用: 5分以内に該当するCloudTrailイベントが1件以上記録されました。")
+    assert "まず確認すること: " in text
+    assert "アカウント 111122223333、リージョン eu-west-1" in text
+    assert "#logsV2:logs-insights" in text and "~source~(~'org-trail-logs))" in text
+
+
+def test_log_group_name_length_is_exact_or_bounded() -> None:
+    # GIVEN three kinds of log group THEN the description budget uses the exact name length, the
+    # CloudFormation-generated length, or the 512-character maximum for a name unknown until deploy
+    from trailwatch_constructs.constructs.detective_control import _log_group_name_length
+
+    stack = new_stack()
+    assert _log_group_name_length(_existing(stack)) == len("org-trail-logs")
+    created = logs.LogGroup(stack, "Created")
+    logical_id = stack.resolve(created.node.default_child.logical_id)  # type: ignore[union-attr]
+    assert _log_group_name_length(created) == len("TestStack") + len(logical_id) + 2 + 13
+    named_by_parameter = logs.LogGroup(stack, "Named", log_group_name=cdk.CfnParameter(stack, "Name").value_as_string)
+    assert _log_group_name_length(named_by_parameter) == 512

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from aws_cdk import Annotations, CfnElement, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, RemovalPolicy, Stack, Token
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from trailwatch_constructs.alarm_description import LANGUAGES, AlarmContext, alarm_description
+from trailwatch_constructs.alarm_description import LANGUAGES
 from trailwatch_constructs.catalog.controls import (
     CONTROL_IDS,
     PRIVILEGED_GROUP_CONTROL_ID,
@@ -59,11 +58,6 @@ _RETENTION_UNDER_A_YEAR = {
     "FIVE_MONTHS": 150,
     "SIX_MONTHS": 180,
 }
-
-
-_TOKEN_RE = re.compile(r"\$\{Token\[([^\]]*)\]\}")
-MAX_LOG_GROUP_NAME_LENGTH = 512
-_GENERATED_SUFFIX_LENGTH = 13
 
 
 def construct_id_for(control_id: str) -> str:
@@ -223,29 +217,6 @@ class CloudTrailSecurityMonitoring(Construct):
             self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
         return control
 
-    def _deployed_length(self, text: str) -> int:
-        """Length of ``text`` once deployed, each token counted at its longest deployed value."""
-        stack = Stack.of(self)
-        pseudo = {"AWS.AccountId": 12, "AWS.Region": 14, "AWS.Partition": 10}
-
-        def deployed(match: re.Match[str]) -> str:
-            name = match.group(1)
-            size = next((n for key, n in pseudo.items() if key in name), None)
-            if size is None:
-                size = self._log_group_name_length(stack)
-            return "x" * size
-
-        return len(_TOKEN_RE.sub(deployed, text))
-
-    def _log_group_name_length(self, stack: Stack) -> int:
-        if self.audit_trail is None:
-            return MAX_LOG_GROUP_NAME_LENGTH
-        # CloudFormation names the log group "<stack name>-<logical id>-<random suffix>".
-        cfn = self.audit_trail.log_group.node.default_child
-        assert isinstance(cfn, CfnElement)
-        logical_id = str(stack.resolve(cfn.logical_id))
-        return len(stack.stack_name) + len(logical_id) + 2 + _GENERATED_SUFFIX_LENGTH
-
     def _warn_tuned_variant(self, variant: ControlDefinition) -> None:
         security_hub = replaces_security_hub_text(variant)
         consequence = (
@@ -259,21 +230,6 @@ class CloudTrailSecurityMonitoring(Construct):
         )
 
     def _add(self, definition: ControlDefinition, settings: AlarmSettings | None) -> DetectiveControl:
-        effective = settings or definition.alarm
-        context = AlarmContext(
-            account=Stack.of(self).account,
-            region=Stack.of(self).region,
-            log_group_name=self.log_group.log_group_name,
-            window_seconds=effective.period_seconds * effective.evaluation_periods,
-            log_group_name_is_token=Token.is_unresolved(self.log_group.log_group_name),
-        )
-        description = alarm_description(
-            definition,
-            context,
-            language=self._language,
-            threshold=effective.threshold,
-            length_of=self._deployed_length,
-        )
         control = DetectiveControl(
             self,
             construct_id_for(definition.id),
@@ -282,8 +238,8 @@ class CloudTrailSecurityMonitoring(Construct):
             topic=self.topic,
             alarm_settings=settings,
             alarm_name=f"{self._alarm_name_prefix}{definition.id}",
-            alarm_description=description,
             metric_namespace=self._metric_namespace,
+            language=self._language,
         )
         self._controls[definition.id] = control
         return control
