@@ -62,7 +62,24 @@ def render_compliance_markdown() -> str:
         "fails the Security Hub check. `trailwatch compliance` prints the same for any selection; the "
         "`SecurityHubCloudWatchChecks` aspect checks a real stack.\n\n"
         + coverage_markdown(catalog_controls(privileged_groups=[EXAMPLE_GROUP]))
+        + _COMPLIANCE_SOURCES
     )
+
+
+_COMPLIANCE_SOURCES = """
+## Sources
+
+- Security Hub CloudWatch.1-14 prescribed patterns and related requirements: AWS Security Hub User Guide,
+  "Amazon CloudWatch controls" (securityhub/latest/userguide/cloudwatch-controls.html; archived source
+  awsdocs/aws-security-hub-user-guide, doc_source/cloudwatch-controls.md). Security Hub also maps
+  CloudWatch.1 to the root-usage items CIS 1.2.0 1.1 and 1.4.0 1.7.
+- Security Hub's own CIS v1.4.0 standard does not check 4.1, 4.2, 4.3 and 4.15, and its CIS v3.0.0 standard
+  has no CloudWatch controls: the CIS items are still listed here because the benchmark itself has them.
+- CIS 1.4.0 4.15 (AWS Organizations changes) pattern and CIS 3.0.0 numbering (4.1-4.15 as in 1.4.0, plus
+  4.16 "Ensure AWS Security Hub is enabled"): prowler-cloud/prowler compliance/aws/cis_3.0_aws.json,
+  turbot/steampipe-mod-aws-compliance cis_v300/section_4.sp, elastic/cloudbeat cis_4_15.
+- CloudTrail.1, CloudWatch.15, .16, .17: the Security Hub User Guide pages for CloudTrail and CloudWatch controls.
+"""
 
 
 GENERATED: dict[str, Callable[[], str]] = {
