@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from trailwatch_constructs.catalog import CONTROL_IDS
@@ -121,3 +122,34 @@ def test_no_arguments_prints_the_help(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for command in ("controls", "replay", "test"):
         assert command in result.stdout
+
+
+def test_an_unexpected_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a command that fails with an exception nobody planned for
+    import trailwatch_constructs.compliance as compliance
+
+    def broken(*_: object) -> str:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(compliance, "coverage_markdown", broken)
+    monkeypatch.delenv("TRAILWATCH_DEBUG", raising=False)
+    runner = CliRunner()
+    # WHEN it runs
+    result = runner.invoke(cli, ["compliance"])
+    # THEN the user sees one line naming the error and how to get the traceback, and exit code 1
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "trailwatch: error: internal error: KeyError: 'boom' (set TRAILWATCH_DEBUG=1 for the traceback)"
+    )
+
+
+def test_debug_variable_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trailwatch_constructs.compliance as compliance
+
+    def broken(*_: object) -> str:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(compliance, "coverage_markdown", broken)
+    monkeypatch.setenv("TRAILWATCH_DEBUG", "1")
+    result = CliRunner().invoke(cli, ["compliance"])
+    assert isinstance(result.exception, KeyError)

@@ -26,6 +26,7 @@ import orjson
 from trailwatch_constructs.errors import TrailwatchError
 
 PROG = "trailwatch"
+DEBUG_ENV = "TRAILWATCH_DEBUG"
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -82,6 +83,11 @@ class TrailwatchGroup(click.Group):
             _fail(str(err), 1)
         except BrokenProcessPool as err:
             _fail(f"a worker process died ({err}); try again with --jobs 1", 1)
+        except Exception as err:
+            # A bug of ours: still one line for the user; the traceback on request.
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _fail(f"internal error: {type(err).__name__}: {err} (set {DEBUG_ENV}=1 for the traceback)", 1)
         sys.exit(result if isinstance(result, int) else 0)
 
 
