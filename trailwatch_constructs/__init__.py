@@ -32,13 +32,21 @@ from trailwatch_constructs.errors import (
 from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternError, parse_filter_pattern
 
 if TYPE_CHECKING:
+    from trailwatch_constructs.constructs.alarm_topic import AlarmTopic
+    from trailwatch_constructs.constructs.audit_trail import AuditTrail
+    from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks
+    from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
     from trailwatch_constructs.constructs.detective_control import DetectiveControl
     from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring, TrailOptions
 
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
-    "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
+    "AlarmTopic": "trailwatch_constructs.constructs.alarm_topic",
+    "AuditTrail": "trailwatch_constructs.constructs.audit_trail",
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
+    "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
+    "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.compliance_checks",
+    "SecurityMonitoringDashboard": "trailwatch_constructs.constructs.dashboard",
     "TrailOptions": "trailwatch_constructs.constructs.monitoring",
 }
 
@@ -53,6 +61,8 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CONTROL_IDS",
     "AlarmSettings",
+    "AlarmTopic",
+    "AuditTrail",
     "CloudTrailSecurityMonitoring",
     "ComplianceReference",
     "ConfigurationError",
@@ -64,6 +74,8 @@ __all__ = [
     "Framework",
     "LocalizedText",
     "PatternTooLongError",
+    "SecurityHubCloudWatchChecks",
+    "SecurityMonitoringDashboard",
     "Severity",
     "TrailOptions",
     "TrailwatchError",
