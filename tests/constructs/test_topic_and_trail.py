@@ -44,7 +44,10 @@ def test_topic_key_lets_only_this_accounts_cloudwatch_alarms_use_it(sample: Samp
     assert statement["Effect"] == "Allow"
     assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "111122223333"}
-    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*"}
+    # only the alarms this construct names (<stack name>-<control id>) may use the key
+    assert statement["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:TrailwatchStack-*"
+    }
 
 
 def test_topic_policy_allows_publish_from_this_accounts_alarms_and_denies_plain_http(sample: SampleApp) -> None:
@@ -56,6 +59,9 @@ def test_topic_policy_allows_publish_from_this_accounts_alarms_and_denies_plain_
     assert publish[0]["Effect"] == "Allow"
     assert publish[0]["Action"] == "sns:Publish"
     assert publish[0]["Condition"]["StringEquals"] == {"aws:SourceAccount": "111122223333"}
+    assert publish[0]["Condition"]["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:TrailwatchStack-*"
+    }
     deny_http = [s for s in statements if s["Effect"] == "Deny"]
     assert len(deny_http) == 1
     assert deny_http[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

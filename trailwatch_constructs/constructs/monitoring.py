@@ -156,7 +156,9 @@ class CloudTrailSecurityMonitoring(Construct):
         self.alarm_topic: AlarmTopic | None = None
         """The topic construct created when no ``topic`` was given."""
         if topic is None:
-            self.alarm_topic = AlarmTopic(self, "AlarmTopic", emails=alarm_emails)
+            self.alarm_topic = AlarmTopic(
+                self, "AlarmTopic", emails=alarm_emails, alarm_name_prefix=self._alarm_name_prefix
+            )
             topic = self.alarm_topic.topic
         else:
             for email in alarm_emails:
