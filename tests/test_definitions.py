@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from trailwatch_constructs import (
@@ -12,8 +10,9 @@ from trailwatch_constructs import (
     LocalizedText,
     Severity,
     get_control,
+    parse_filter_pattern,
 )
-from trailwatch_constructs.catalog import STATIC_CONTROLS
+from trailwatch_constructs.catalog import STATIC_CONTROLS, load_samples
 from trailwatch_constructs.errors import UnknownControlError
 from trailwatch_constructs.filter_pattern import any_of, event_name_in, field, json_pattern
 
@@ -64,9 +63,14 @@ def test_event_name_helper_matches_the_cloudtrail_changes_text() -> None:
 
 
 @pytest.mark.parametrize("control", STATIC_CONTROLS, ids=lambda c: c.id)
-def test_every_catalogue_pattern_parses_and_renders_stably(control: ControlDefinition) -> None:
-    rendered = control.filter_pattern.render()
-    assert dataclasses.replace(control).filter_pattern.render() == rendered
+def test_rendering_of_every_catalogue_pattern_means_the_same(control: ControlDefinition) -> None:
+    # GIVEN a catalogue pattern's canonical rendering WHEN parsed again
+    reparsed = parse_filter_pattern(control.filter_pattern.render())
+    # THEN it renders the same and decides every sample event of the control the same way
+    assert reparsed.render() == control.filter_pattern.render()
+    samples = load_samples(control.id)
+    for sample in (*samples.fires, *samples.ignores):
+        assert reparsed.matches(sample.record) is control.matches(sample.record), sample.why
 
 
 def test_unknown_catalogue_id_names_the_known_ids() -> None:
