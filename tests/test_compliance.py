@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import pytest
 
-from trailwatch_constructs.catalog import Framework, catalog_controls, get_control
-from trailwatch_constructs.compliance import BENCHMARK_ITEMS, coverage, coverage_json
+from trailwatch_constructs.catalog import ControlDefinition, Framework, catalog_controls, get_control
+from trailwatch_constructs.compliance import BENCHMARK_ITEMS, CoverageRow, coverage, coverage_json
 
 DEFAULT = catalog_controls(privileged_groups=["Administrators"])
 
 
-def _row(framework: Framework, item: str, controls=DEFAULT):  # type: ignore[no-untyped-def]
+def _row(framework: Framework, item: str, controls: Sequence[ControlDefinition] = DEFAULT) -> CoverageRow:
     (row,) = [r for r in coverage(controls) if r.framework is framework and r.item == item]
     return row
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trailwatch_constructs.catalog import catalog_controls
+from trailwatch_constructs.catalog import ControlDefinition, catalog_controls
 from trailwatch_constructs.reference_docs import GENERATED, render_controls_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,8 +20,8 @@ def test_committed_doc_is_fresh(relative: str) -> None:
 
 
 @pytest.mark.parametrize("control", catalog_controls(privileged_groups=["Administrators"]), ids=lambda c: c.id)
-def test_controls_doc_shows_each_pattern_verbatim(control: object) -> None:
+def test_controls_doc_shows_each_pattern_verbatim(control: ControlDefinition) -> None:
     # GIVEN a control THEN the doc has its id heading and its exact pattern in a code block
     text = render_controls_markdown()
-    assert f"## `{control.id}`" in text  # type: ignore[attr-defined]
-    assert f"```\n{control.pattern}\n```" in text  # type: ignore[attr-defined]
+    assert f"## `{control.id}`" in text
+    assert f"```\n{control.pattern}\n```" in text
