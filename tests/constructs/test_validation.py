@@ -223,3 +223,24 @@ def test_definition_rejects_a_bad_id_and_metric_name() -> None:
         dataclasses.replace(get_control("vpc-changes"), id="VPC_Changes", metric_name="a:b")
     assert "control id 'VPC_Changes' must be kebab-case" in str(caught.value)
     assert "metric_name 'a:b' must be 1-255 characters without ':'" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["ab", "-trail", "trail-", "my..trail", "my trail", "x" * 129])
+def test_bad_trail_names_are_rejected(name: str) -> None:
+    stack = new_stack()
+    with pytest.raises(ConfigurationError) as caught:
+        CloudTrailSecurityMonitoring(stack, "M", trail=TrailOptions(trail_name=name))
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"trail.trail_name {name!r} must be 3-128 letters, digits")
+
+
+@pytest.mark.parametrize("name", ["org-audit", "Trail_2026.main", "abc"])
+def test_good_trail_names_are_accepted(name: str) -> None:
+    stack = new_stack()
+    monitoring = CloudTrailSecurityMonitoring(stack, "M", trail=TrailOptions(trail_name=name), include=["vpc-changes"])
+    assert monitoring.audit_trail is not None
+
+
+def test_too_long_alarm_name_prefix_is_rejected() -> None:
+    (problem,) = _problems(alarm_name_prefix="p" * 250)
+    assert problem.startswith(f"alarm_name_prefix {'p' * 250!r} must be at most ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -26,6 +27,7 @@ from trailwatch_constructs.constructs.audit_trail import MIN_RETENTION_DAYS, Aud
 from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
 from trailwatch_constructs.constructs.detective_control import (
     DEFAULT_METRIC_NAMESPACE,
+    MAX_ALARM_NAME_LENGTH,
     DetectiveControl,
     alarm_settings_problems,
 )
@@ -58,6 +60,11 @@ _RETENTION_UNDER_A_YEAR = {
     "FIVE_MONTHS": 150,
     "SIX_MONTHS": 180,
 }
+
+
+# CloudTrail CreateTrail API reference, Name: 3-128 characters of letters, digits, '.', '_' and
+# '-'; starts with a letter or digit and ends with one; no '..', '._', '_.', '-_', '_-' and so on.
+_TRAIL_NAME_RE = re.compile(r"^(?=.{3,128}$)[A-Za-z0-9](?:[A-Za-z0-9]|[._-](?=[A-Za-z0-9]))*$")
 
 
 def construct_id_for(control_id: str) -> str:
@@ -131,6 +138,7 @@ class CloudTrailSecurityMonitoring(Construct):
             overrides=overrides,
             language=language,
             tuned_variants=tuned_variants,
+            alarm_name_prefix=alarm_name_prefix,
         )
         self._metric_namespace = metric_namespace
         self._alarm_name_prefix = (
@@ -258,6 +266,7 @@ class CloudTrailSecurityMonitoring(Construct):
         overrides: Mapping[str, AlarmSettings],
         language: str,
         tuned_variants: Sequence[str],
+        alarm_name_prefix: str | None,
     ) -> list[ControlDefinition]:
         """Check every property, collecting all problems; return the selected definitions."""
         problems: list[str] = []
@@ -274,6 +283,19 @@ class CloudTrailSecurityMonitoring(Construct):
                 f"trail.log_retention {trail.log_retention.name} ({days} days) is below "
                 f"{MIN_RETENTION_DAYS} days; Security Hub CloudWatch.16 requires at least one year"
             )
+        name = trail.trail_name if trail is not None else None
+        if name is not None and not Token.is_unresolved(name) and not _TRAIL_NAME_RE.match(name):
+            problems.append(
+                f"trail.trail_name {name!r} must be 3-128 letters, digits, '.', '_' or '-', start with a letter "
+                "or digit, and not end with '.', '_' or '-' nor contain '..', '._' and the like"
+            )
+        if alarm_name_prefix is not None and not Token.is_unresolved(alarm_name_prefix):
+            longest = max(len(i) for i in (*CONTROL_IDS, *VARIANT_IDS))
+            if len(alarm_name_prefix) + longest > MAX_ALARM_NAME_LENGTH or any(ord(c) < 32 for c in alarm_name_prefix):
+                problems.append(
+                    f"alarm_name_prefix {alarm_name_prefix!r} must be at most {MAX_ALARM_NAME_LENGTH - longest} "
+                    "characters without control characters (alarm names are at most 255)"
+                )
         selection = resolve_selection(
             include=include, exclude=exclude, privileged_groups=privileged_groups, tuned_variants=tuned_variants
         )
