@@ -77,7 +77,14 @@ def test_alarm_fires_on_first_match_and_notifies_the_topic(sample: SampleApp, co
 
 
 @pytest.mark.parametrize("control", CONTROLS, ids=lambda c: c.id)
-def test_alarm_description_names_the_control(sample: SampleApp, control: ControlDefinition) -> None:
+def test_alarm_description_says_what_where_and_links_the_events(sample: SampleApp, control: ControlDefinition) -> None:
     # GIVEN a catalogue control WHEN synthesized THEN the alarm description starts with its title
     text = rendered_text(_alarm_for(sample, control)["Properties"]["AlarmDescription"])
     assert text.startswith(f"{control.title}: ")
+    # AND it carries the first check, where the alarm lives and the link to the matching events
+    assert "\nFirst check: " in text
+    assert "\nAccount 111122223333, region eu-west-1, control " + control.id in text
+    assert (
+        "\nEvents: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:logs-insights"
+        in text
+    )
