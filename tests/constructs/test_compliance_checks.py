@@ -113,3 +113,28 @@ def test_warnings_instead_of_errors() -> None:
     artifact = stack.node.root.synth().get_stack_by_name(stack.stack_name)  # type: ignore[attr-defined]
     warnings = [str(m.entry.data) for m in artifact.messages if m.level.value == "WARNING"]
     assert "Security Hub CloudWatch.14 would fail: no metric filter has the prescribed pattern text" in warnings
+
+
+def test_an_alarm_through_metric_math_does_not_count() -> None:
+    # GIVEN the unauthorized-calls filter with an alarm on a labelled metric (rendered as a Metrics array)
+    stack = new_stack()
+    group = _existing(stack)
+    topic = sns.Topic(stack, "T")
+    topic.add_subscription(cdk.aws_sns_subscriptions.EmailSubscription("ops@example.com"))
+    CloudTrailSecurityMonitoring(stack, "M", log_group=group, topic=topic, exclude=["unauthorized-api-calls"])
+    unauth = logs.MetricFilter(
+        stack,
+        "Unauth",
+        log_group=group,
+        metric_namespace="X",
+        metric_name="Unauth",
+        filter_pattern=logs.FilterPattern.literal(
+            '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'
+        ),
+    )
+    alarm = cloudwatch.Alarm(
+        stack, "UnauthAlarm", metric=unauth.metric(label="denied calls"), threshold=1, evaluation_periods=1
+    )
+    alarm.add_alarm_action(cdk.aws_cloudwatch_actions.SnsAction(topic))
+    # THEN Security Hub would not find it: the item is reported
+    assert findings(stack) == ["Security Hub CloudWatch.2 would fail: no alarm on the metric of its metric filter"]

@@ -6,6 +6,7 @@ trailwatch's constructs: it reads the synthesized resources, so hand-written fil
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,8 +58,9 @@ class SecurityHubCloudWatchChecks:
                 Annotations.of(node).add_warning(finding)
 
 
-def _resolved(stack: Stack, value: object) -> Any:
-    return stack.resolve(value)
+def _key(value: object) -> str:
+    """A hashable form of a resolved reference such as ``{"Ref": "Topic"}`` or an ARN string."""
+    return json.dumps(value, sort_keys=True)
 
 
 def findings(stack: Stack) -> list[str]:
@@ -71,25 +73,25 @@ def findings(stack: Stack) -> list[str]:
         if Stack.of(child) is not stack:
             continue
         if isinstance(child, logs.CfnMetricFilter):
-            transformations = _resolved(stack, child.metric_transformations) or []
+            transformations = stack.resolve(child.metric_transformations) or []
             filters.append(
                 _Filter(
-                    pattern=_resolved(stack, child.filter_pattern),
+                    pattern=stack.resolve(child.filter_pattern),
                     metrics=frozenset((t.get("metricNamespace"), t.get("metricName")) for t in transformations),
                 )
             )
         elif isinstance(child, cloudwatch.CfnAlarm):
             alarms.append(
                 {
-                    "metric": (_resolved(stack, child.namespace), _resolved(stack, child.metric_name)),
-                    "actions": _resolved(stack, child.alarm_actions) or [],
-                    "enabled": _resolved(stack, child.actions_enabled),
+                    "metric": (stack.resolve(child.namespace), stack.resolve(child.metric_name)),
+                    "actions": stack.resolve(child.alarm_actions) or [],
+                    "enabled": stack.resolve(child.actions_enabled),
                 }
             )
         elif isinstance(child, sns.CfnSubscription):
-            subscribed.add(repr(_resolved(stack, child.topic_arn)))
+            subscribed.add(_key(stack.resolve(child.topic_arn)))
         elif isinstance(child, sns.CfnTopic):
-            topics.add(repr(_resolved(stack, {"Ref": child.logical_id})))
+            topics.add(_key(stack.resolve({"Ref": child.logical_id})))
 
     problems: list[str] = []
     for item, prescribed in PRESCRIBED_PATTERNS.items():
@@ -106,13 +108,14 @@ def findings(stack: Stack) -> list[str]:
         metrics = set().union(*(f.metrics for f in exact))
         watching = [a for a in alarms if a["metric"] in metrics]
         if not watching:
+            # Security Hub finds alarms by their top-level MetricName: metric math does not count.
             problems.append(f"Security Hub {item} would fail: no alarm on the metric of its metric filter")
             continue
         with_action = [a for a in watching if a["actions"] and a["enabled"] is not False]
         if not with_action:
             problems.append(f"Security Hub {item} would fail: the alarm on its metric has no enabled action")
             continue
-        own_topics = [repr(t) for a in with_action for t in a["actions"] if repr(t) in topics]
+        own_topics = [_key(t) for a in with_action for t in a["actions"] if _key(t) in topics]
         if own_topics and not any(t in subscribed for t in own_topics):
             problems.append(f"Security Hub {item} would fail: the alarm's SNS topic has no subscription")
     return problems
