@@ -15,7 +15,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from trailwatch_constructs import CloudTrailSecurityMonitoring, TrailOptions
+from trailwatch_constructs import CloudTrailSecurityMonitoring, SecurityHubCloudWatchChecks, TrailOptions
 
 DEFAULT_ALARM_EMAIL = "security-alerts@example.com"
 DEFAULT_PRIVILEGED_GROUP = "Administrators"
@@ -55,10 +55,14 @@ class TrailwatchExistingLogGroupStack(cdk.Stack):
 
 
 def build_app(app: cdk.App) -> tuple[TrailwatchStack, TrailwatchExistingLogGroupStack]:
-    """Add both sample stacks to ``app``, reading their settings from context."""
+    """Add both sample stacks to ``app``, reading their settings from context.
+
+    The Security Hub aspect makes ``cdk synth`` fail if a stack would fail CloudWatch.1-14.
+    """
     alarm_email = app.node.try_get_context("trailwatch:alarmEmail") or DEFAULT_ALARM_EMAIL
     group = app.node.try_get_context("trailwatch:privilegedGroup") or DEFAULT_PRIVILEGED_GROUP
     log_group_name = app.node.try_get_context("trailwatch:existingLogGroupName") or DEFAULT_EXISTING_LOG_GROUP
+    cdk.Aspects.of(app).add(SecurityHubCloudWatchChecks())
     env = cdk.Environment(
         account=app.node.try_get_context("trailwatch:account"),
         region=app.node.try_get_context("trailwatch:region"),

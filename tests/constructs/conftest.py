@@ -66,16 +66,13 @@ def _messages(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def sample() -> SampleApp:
-    """The sample app, with the cdk-nag packs and the Security Hub aspect applied, synthesized once."""
+    """The sample app (it adds the Security Hub aspect itself), with the cdk-nag packs, synthesized once."""
     from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
-
-    from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks
 
     app = new_app()
     main_stack, existing_stack = sample_app.build_app(app)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     cdk.Aspects.of(app).add(NIST80053R5Checks(verbose=True))
-    cdk.Aspects.of(app).add(SecurityHubCloudWatchChecks())
     assembly = app.synth()
     messages = {s.stack_name: _messages(assembly, s.stack_name) for s in (main_stack, existing_stack)}
     return SampleApp(

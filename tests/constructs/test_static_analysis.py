@@ -37,3 +37,15 @@ def test_sample_stacks_pass_the_security_hub_cloudwatch_checks(sample: SampleApp
     # CloudWatch.1-14, and no other error or warning is raised
     stack_name = getattr(sample, which).stack_name
     assert sample.messages[stack_name] == []
+
+
+def test_sample_app_checks_itself_against_security_hub() -> None:
+    # GIVEN the sample app WHEN built THEN it carries the Security Hub aspect, so `cdk synth` fails on a gap
+    import aws_cdk as cdk
+
+    from tests.constructs.conftest import new_app, sample_app
+    from trailwatch_constructs import SecurityHubCloudWatchChecks
+
+    app = new_app()
+    sample_app.build_app(app)
+    assert any(isinstance(aspect, SecurityHubCloudWatchChecks) for aspect in cdk.Aspects.of(app).all)
