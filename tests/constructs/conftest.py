@@ -15,6 +15,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +37,14 @@ def new_app(**context: Any) -> cdk.App:
         analytics_reporting=False,
         default_stack_synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
     )
+
+
+EXISTING_LOG_GROUP_NAME = "org-trail-logs"
+
+
+def existing_log_group(stack: cdk.Stack) -> logs.ILogGroup:
+    """A CloudTrail log group the stack does not create (as an organization trail's would be)."""
+    return logs.LogGroup.from_log_group_name(stack, "Existing", EXISTING_LOG_GROUP_NAME)
 
 
 def new_stack(app: cdk.App | None = None, stack_id: str = "TestStack") -> cdk.Stack:

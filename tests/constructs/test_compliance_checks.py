@@ -2,45 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
-from tests.constructs.conftest import new_stack
+from tests.constructs.conftest import existing_log_group, new_stack
+from tests.constructs.test_security_hub_patterns import DOCUMENTED_PATTERNS
 from trailwatch_constructs import CloudTrailSecurityMonitoring
 from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks, findings
 
 
-def _existing(stack: cdk.Stack) -> logs.ILogGroup:
-    return logs.LogGroup.from_log_group_name(stack, "Existing", "org-trail-logs")
+def _monitored(exclude: Sequence[str]) -> tuple[cdk.Stack, logs.ILogGroup, sns.Topic]:
+    """A stack monitoring an existing log group, all controls but ``exclude``, via a subscribed topic."""
+    stack = new_stack()
+    group = existing_log_group(stack)
+    topic = sns.Topic(stack, "T")
+    topic.add_subscription(cdk.aws_sns_subscriptions.EmailSubscription("ops@example.com"))
+    CloudTrailSecurityMonitoring(stack, "M", log_group=group, topic=topic, exclude=exclude)
+    return stack, group, topic
 
 
-def _errors(stack: cdk.Stack) -> list[str]:
-    cdk.Aspects.of(stack).add(SecurityHubCloudWatchChecks())
-    assembly = stack.node.root.synth()  # type: ignore[attr-defined]
-    artifact = assembly.get_stack_by_name(stack.stack_name)
-    return [str(m.entry.data) for m in artifact.messages if m.level.value == "ERROR"]
+def _hand_written_filter(stack: cdk.Stack, group: logs.ILogGroup, metric_name: str, pattern: str) -> logs.MetricFilter:
+    return logs.MetricFilter(
+        stack,
+        metric_name,
+        log_group=group,
+        metric_namespace="X",
+        metric_name=metric_name,
+        filter_pattern=logs.FilterPattern.literal(pattern),
+    )
+
+
+def _annotations(stack: cdk.Stack, aspect: SecurityHubCloudWatchChecks, level: str) -> list[str]:
+    cdk.Aspects.of(stack).add(aspect)
+    artifact = stack.node.root.synth().get_stack_by_name(stack.stack_name)  # type: ignore[attr-defined]
+    return [str(m.entry.data) for m in artifact.messages if m.level.value == level]
 
 
 def test_full_monitoring_with_a_subscriber_passes() -> None:
     # GIVEN every control and an email subscriber THEN the aspect reports nothing
-    stack = new_stack()
-    CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack), alarm_emails=["ops@example.com"])
-    assert _errors(stack) == []
+    stack, _, _ = _monitored(exclude=[])
+    assert _annotations(stack, SecurityHubCloudWatchChecks(), "ERROR") == []
 
 
 def test_missing_controls_are_each_reported() -> None:
     # GIVEN two controls excluded THEN exactly their two items are reported as missing
-    stack = new_stack()
-    CloudTrailSecurityMonitoring(
-        stack,
-        "M",
-        log_group=_existing(stack),
-        alarm_emails=["ops@example.com"],
-        exclude=["root-account-usage", "vpc-changes"],
-    )
-    assert _errors(stack) == [
+    stack, _, _ = _monitored(exclude=["root-account-usage", "vpc-changes"])
+    assert _annotations(stack, SecurityHubCloudWatchChecks(), "ERROR") == [
         "Security Hub CloudWatch.1 would fail: no metric filter has the prescribed pattern text",
         "Security Hub CloudWatch.14 would fail: no metric filter has the prescribed pattern text",
     ]
@@ -48,55 +59,20 @@ def test_missing_controls_are_each_reported() -> None:
 
 def test_topic_without_subscription_is_reported_for_every_item() -> None:
     stack = new_stack()
-    CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack))
-    errors = _errors(stack)
+    CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack))
+    errors = _annotations(stack, SecurityHubCloudWatchChecks(), "ERROR")
     assert len(errors) == 14
     assert errors[0] == "Security Hub CloudWatch.1 would fail: the alarm's SNS topic has no subscription"
 
 
 def test_altered_pattern_alarm_without_action_and_missing_alarm_are_told_apart() -> None:
     # GIVEN hand-written filters: one with altered text, one without alarm, one with an alarm without action
-    stack = new_stack()
-    group = _existing(stack)
-    topic = sns.Topic(stack, "T")
-    topic.add_subscription(cdk.aws_sns_subscriptions.EmailSubscription("ops@example.com"))
-    CloudTrailSecurityMonitoring(
-        stack,
-        "M",
-        log_group=group,
-        topic=topic,
-        exclude=["root-account-usage", "unauthorized-api-calls", "console-signin-without-mfa"],
-    )
-    logs.MetricFilter(
-        stack,
-        "Root",
-        log_group=group,
-        metric_namespace="X",
-        metric_name="RootAccountUsage",
-        filter_pattern=logs.FilterPattern.literal('{$.userIdentity.type="Root"}'),
-    )
-    logs.MetricFilter(
-        stack,
-        "Unauth",
-        log_group=group,
-        metric_namespace="X",
-        metric_name="Unauth",
-        filter_pattern=logs.FilterPattern.literal(
-            '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'
-        ),
-    )
-    mfa = logs.MetricFilter(
-        stack,
-        "Mfa",
-        log_group=group,
-        metric_namespace="X",
-        metric_name="Mfa",
-        filter_pattern=logs.FilterPattern.literal(
-            '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
-            '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }'
-        ),
-    )
+    stack, group, _ = _monitored(exclude=["root-account-usage", "unauthorized-api-calls", "console-signin-without-mfa"])
+    _hand_written_filter(stack, group, "RootAccountUsage", '{$.userIdentity.type="Root"}')
+    _hand_written_filter(stack, group, "Unauth", DOCUMENTED_PATTERNS["CloudWatch.2"])
+    mfa = _hand_written_filter(stack, group, "Mfa", DOCUMENTED_PATTERNS["CloudWatch.3"])
     cloudwatch.Alarm(stack, "MfaAlarm", metric=mfa.metric(), threshold=1, evaluation_periods=1)
+    # THEN each is reported with its own reason
     assert findings(stack) == [
         "Security Hub CloudWatch.1 would fail: a metric filter publishing its metric has altered pattern text",
         "Security Hub CloudWatch.2 would fail: no alarm on the metric of its metric filter",
@@ -105,33 +81,15 @@ def test_altered_pattern_alarm_without_action_and_missing_alarm_are_told_apart()
 
 
 def test_warnings_instead_of_errors() -> None:
-    stack = new_stack()
-    CloudTrailSecurityMonitoring(
-        stack, "M", log_group=_existing(stack), exclude=["vpc-changes"], alarm_emails=["ops@example.com"]
-    )
-    cdk.Aspects.of(stack).add(SecurityHubCloudWatchChecks(as_errors=False))
-    artifact = stack.node.root.synth().get_stack_by_name(stack.stack_name)  # type: ignore[attr-defined]
-    warnings = [str(m.entry.data) for m in artifact.messages if m.level.value == "WARNING"]
+    stack, _, _ = _monitored(exclude=["vpc-changes"])
+    warnings = _annotations(stack, SecurityHubCloudWatchChecks(as_errors=False), "WARNING")
     assert "Security Hub CloudWatch.14 would fail: no metric filter has the prescribed pattern text" in warnings
 
 
 def test_an_alarm_through_metric_math_does_not_count() -> None:
     # GIVEN the unauthorized-calls filter with an alarm on a labelled metric (rendered as a Metrics array)
-    stack = new_stack()
-    group = _existing(stack)
-    topic = sns.Topic(stack, "T")
-    topic.add_subscription(cdk.aws_sns_subscriptions.EmailSubscription("ops@example.com"))
-    CloudTrailSecurityMonitoring(stack, "M", log_group=group, topic=topic, exclude=["unauthorized-api-calls"])
-    unauth = logs.MetricFilter(
-        stack,
-        "Unauth",
-        log_group=group,
-        metric_namespace="X",
-        metric_name="Unauth",
-        filter_pattern=logs.FilterPattern.literal(
-            '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}'
-        ),
-    )
+    stack, group, topic = _monitored(exclude=["unauthorized-api-calls"])
+    unauth = _hand_written_filter(stack, group, "Unauth", DOCUMENTED_PATTERNS["CloudWatch.2"])
     alarm = cloudwatch.Alarm(
         stack, "UnauthAlarm", metric=unauth.metric(label="denied calls"), threshold=1, evaluation_periods=1
     )

@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
-from tests.constructs.conftest import new_stack, rendered_text, resources_of
+from tests.constructs.conftest import existing_log_group, new_stack, rendered_text, resources_of
 from trailwatch_constructs import (
     AlarmSettings,
     CloudTrailSecurityMonitoring,
@@ -26,10 +26,6 @@ from trailwatch_constructs import (
 Synth = Callable[[Callable[[cdk.Stack], object]], Template]
 
 
-def _existing(stack: cdk.Stack) -> logs.ILogGroup:
-    return logs.LogGroup.from_log_group_name(stack, "Existing", "org-trail-logs")
-
-
 def _alarm_props(template: Template) -> list[dict[str, Any]]:
     return [r["Properties"] for r in resources_of(template, "AWS::CloudWatch::Alarm").values()]
 
@@ -38,7 +34,7 @@ def test_include_deploys_only_the_named_controls(synth: Synth) -> None:
     # GIVEN include of two ids THEN exactly those two filters and alarms exist
     template = synth(
         lambda s: CloudTrailSecurityMonitoring(
-            s, "M", log_group=_existing(s), include=["root-account-usage", "vpc-changes"]
+            s, "M", log_group=existing_log_group(s), include=["root-account-usage", "vpc-changes"]
         )
     )
     names = sorted(p["MetricName"] for p in _alarm_props(template))
@@ -47,7 +43,9 @@ def test_include_deploys_only_the_named_controls(synth: Synth) -> None:
 
 def test_exclude_leaves_out_the_named_controls(synth: Synth) -> None:
     template = synth(
-        lambda s: CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), exclude=["unauthorized-api-calls"])
+        lambda s: CloudTrailSecurityMonitoring(
+            s, "M", log_group=existing_log_group(s), exclude=["unauthorized-api-calls"]
+        )
     )
     names = {p["MetricName"] for p in _alarm_props(template)}
     assert "UnauthorizedApiCalls" not in names
@@ -57,7 +55,7 @@ def test_exclude_leaves_out_the_named_controls(synth: Synth) -> None:
 def test_no_privileged_groups_skips_that_control_with_an_info_annotation() -> None:
     # GIVEN no privileged groups WHEN synthesized THEN 16 controls and an info message naming the control
     stack = new_stack()
-    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack))
+    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack))
     assert "privileged-group-membership-changes" not in monitoring.controls
     Annotations.from_stack(stack).has_info(
         "/TestStack/M", Match.string_like_regexp("control 'privileged-group-membership-changes' is not created")
@@ -69,7 +67,7 @@ def test_several_privileged_groups_share_one_filter(synth: Synth) -> None:
         lambda s: CloudTrailSecurityMonitoring(
             s,
             "M",
-            log_group=_existing(s),
+            log_group=existing_log_group(s),
             include=["privileged-group-membership-changes"],
             privileged_groups=["Admins", "Security"],
         )
@@ -90,7 +88,7 @@ def test_alarm_override_changes_only_that_alarm(synth: Synth) -> None:
         lambda s: CloudTrailSecurityMonitoring(
             s,
             "M",
-            log_group=_existing(s),
+            log_group=existing_log_group(s),
             include=["unauthorized-api-calls", "vpc-changes"],
             alarm_overrides={"unauthorized-api-calls": override},
         )
@@ -111,7 +109,7 @@ def test_namespace_and_alarm_prefix_are_configurable(synth: Synth) -> None:
         lambda s: CloudTrailSecurityMonitoring(
             s,
             "M",
-            log_group=_existing(s),
+            log_group=existing_log_group(s),
             include=["vpc-changes"],
             metric_namespace="Security/CIS",
             alarm_name_prefix="prod-",
@@ -129,7 +127,12 @@ def test_existing_topic_is_used_and_no_topic_is_created(synth: Synth) -> None:
     def build(s: cdk.Stack) -> None:
         topic = sns.Topic.from_topic_arn(s, "Topic", arn)
         CloudTrailSecurityMonitoring(
-            s, "M", log_group=_existing(s), topic=topic, include=["vpc-changes"], alarm_emails=["ops@example.com"]
+            s,
+            "M",
+            log_group=existing_log_group(s),
+            topic=topic,
+            include=["vpc-changes"],
+            alarm_emails=["ops@example.com"],
         )
 
     template = synth(build)
@@ -155,7 +158,7 @@ def test_add_control_deploys_a_user_definition(synth: Synth) -> None:
     )
 
     def build(s: cdk.Stack) -> None:
-        monitoring = CloudTrailSecurityMonitoring(s, "M", log_group=_existing(s), include=["vpc-changes"])
+        monitoring = CloudTrailSecurityMonitoring(s, "M", log_group=existing_log_group(s), include=["vpc-changes"])
         control = monitoring.add_control(definition)
         assert monitoring.controls["guardduty-disabled"] is control
         assert control.node.id == "GuarddutyDisabled"
@@ -168,7 +171,7 @@ def test_add_control_deploys_a_user_definition(synth: Synth) -> None:
 def test_control_construct_ids_are_stable_pascal_case() -> None:
     stack = new_stack()
     monitoring = CloudTrailSecurityMonitoring(
-        stack, "M", log_group=_existing(stack), include=["root-account-usage", "s3-bucket-policy-changes"]
+        stack, "M", log_group=existing_log_group(stack), include=["root-account-usage", "s3-bucket-policy-changes"]
     )
     assert [c.node.id for c in monitoring.controls.values()] == ["RootAccountUsage", "S3BucketPolicyChanges"]
     assert monitoring.control("root-account-usage").metric_filter.node.id == "MetricFilter"
@@ -180,7 +183,7 @@ def test_metric_accessor_uses_the_alarm_statistic_and_period() -> None:
     monitoring = CloudTrailSecurityMonitoring(
         stack,
         "M",
-        log_group=_existing(stack),
+        log_group=existing_log_group(stack),
         include=["vpc-changes"],
         alarm_overrides={"vpc-changes": dataclasses.replace(get_control("vpc-changes").alarm, period_seconds=600)},
     )
@@ -194,7 +197,7 @@ def test_dashboard_shows_every_alarm_and_a_graph_per_control(synth: Synth) -> No
     # widget listing every alarm and one graph per control
     def build(s: cdk.Stack) -> None:
         m = CloudTrailSecurityMonitoring(
-            s, "M", log_group=_existing(s), include=["vpc-changes", "nacl-changes"], dashboard=True
+            s, "M", log_group=existing_log_group(s), include=["vpc-changes", "nacl-changes"], dashboard=True
         )
         m.add_control(dataclasses.replace(get_control("route-table-changes"), id="my-routes", metric_name="MyRoutes"))
 
@@ -214,7 +217,7 @@ def test_dashboard_shows_every_alarm_and_a_graph_per_control(synth: Synth) -> No
 def test_descriptions_are_generated_in_the_chosen_language(synth: Synth, language: str) -> None:
     template = synth(
         lambda s: CloudTrailSecurityMonitoring(
-            s, "M", log_group=_existing(s), include=["root-account-usage"], language=language
+            s, "M", log_group=existing_log_group(s), include=["root-account-usage"], language=language
         )
     )
     (alarm,) = _alarm_props(template)
@@ -230,7 +233,7 @@ def test_tuned_variant_replaces_its_control_and_warns_about_security_hub() -> No
 
     stack = new_stack()
     monitoring = CloudTrailSecurityMonitoring(
-        stack, "M", log_group=_existing(stack), tuned_variants=["console-signin-without-mfa-tuned"]
+        stack, "M", log_group=existing_log_group(stack), tuned_variants=["console-signin-without-mfa-tuned"]
     )
     assert "console-signin-without-mfa" not in monitoring.controls
     deployed = monitoring.control("console-signin-without-mfa-tuned")
@@ -246,7 +249,7 @@ def test_tuned_variant_replaces_its_control_and_warns_about_security_hub() -> No
 
 def test_catalogue_controls_emit_no_warning() -> None:
     stack = new_stack()
-    CloudTrailSecurityMonitoring(stack, "M", log_group=_existing(stack))
+    CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack))
     Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
 
 
@@ -258,7 +261,7 @@ def test_tuned_variant_problems_are_named() -> None:
         CloudTrailSecurityMonitoring(
             stack,
             "M",
-            log_group=_existing(stack),
+            log_group=existing_log_group(stack),
             exclude=["unauthorized-api-calls"],
             tuned_variants=["mfa-tuned", "unauthorized-api-calls-tuned"],
         )
@@ -301,7 +304,7 @@ def test_standalone_detective_control_generates_the_rich_description(synth: Synt
 
     template = synth(
         lambda s: DetectiveControl(
-            s, "Root", definition=get_control("root-account-usage"), log_group=_existing(s), language="ja"
+            s, "Root", definition=get_control("root-account-usage"), log_group=existing_log_group(s), language="ja"
         )
     )
     (alarm,) = _alarm_props(template)
@@ -318,7 +321,7 @@ def test_log_group_name_length_is_exact_or_bounded() -> None:
     from trailwatch_constructs.constructs.detective_control import _log_group_name_length
 
     stack = new_stack()
-    assert _log_group_name_length(_existing(stack)) == len("org-trail-logs")
+    assert _log_group_name_length(existing_log_group(stack)) == len("org-trail-logs")
     created = logs.LogGroup(stack, "Created")
     logical_id = stack.resolve(created.node.default_child.logical_id)  # type: ignore[union-attr]
     assert _log_group_name_length(created) == len("TestStack") + len(logical_id) + 2 + 13

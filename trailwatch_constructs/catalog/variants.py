@@ -46,6 +46,21 @@ TUNED_SUFFIX = "-tuned"
 TUNED_METRIC_SUFFIX = "Tuned"
 """Appended to the base metric name to form a variant's metric name."""
 
+def _tuned(base: ControlDefinition, pattern: str, *, en: LocalizedText, ja: LocalizedText) -> ControlDefinition:
+    """A variant of ``base``: its own id, metric and pattern; the base's severity, references and alarm."""
+    return ControlDefinition(
+        id=base.id + TUNED_SUFFIX,
+        pattern=pattern,
+        metric_name=base.metric_name + TUNED_METRIC_SUFFIX,
+        severity=base.severity,
+        references=base.references,
+        alarm=base.alarm,
+        variant_of=base.id,
+        en=en,
+        ja=ja,
+    )
+
+
 # ------------------------------------------------------------------ console-signin-without-mfa-tuned
 #
 # The base (Security Hub CloudWatch.3) text already requires userIdentity.type = "IAMUser", and
@@ -67,14 +82,9 @@ _CONSOLE_SIGNIN_TUNED_PATTERN = (
     ' && (($.userIdentity.arn NOT EXISTS) || ($.userIdentity.arn != "*:assumed-role/AWSReservedSSO_*")) }'
 )
 
-CONSOLE_SIGNIN_WITHOUT_MFA_TUNED = ControlDefinition(
-    id=CONSOLE_SIGNIN_WITHOUT_MFA.id + TUNED_SUFFIX,
-    pattern=_CONSOLE_SIGNIN_TUNED_PATTERN,
-    metric_name=CONSOLE_SIGNIN_WITHOUT_MFA.metric_name + TUNED_METRIC_SUFFIX,
-    severity=CONSOLE_SIGNIN_WITHOUT_MFA.severity,
-    references=CONSOLE_SIGNIN_WITHOUT_MFA.references,
-    alarm=CONSOLE_SIGNIN_WITHOUT_MFA.alarm,
-    variant_of=CONSOLE_SIGNIN_WITHOUT_MFA.id,
+CONSOLE_SIGNIN_WITHOUT_MFA_TUNED = _tuned(
+    CONSOLE_SIGNIN_WITHOUT_MFA,
+    _CONSOLE_SIGNIN_TUNED_PATTERN,
     en=LocalizedText(
         title="Console sign-in without MFA (tuned: SSO and SAML sign-ins excluded)",
         rationale="A password alone protects this IAM user's console session; a leaked or guessed password is "
@@ -122,14 +132,9 @@ _UNAUTHORIZED_API_CALLS_TUNED_PATTERN = (
     ' || ($.userIdentity.sessionContext.sessionIssuer.arn != "*:role/aws-service-role/*")) }'
 )
 
-UNAUTHORIZED_API_CALLS_TUNED = ControlDefinition(
-    id=UNAUTHORIZED_API_CALLS.id + TUNED_SUFFIX,
-    pattern=_UNAUTHORIZED_API_CALLS_TUNED_PATTERN,
-    metric_name=UNAUTHORIZED_API_CALLS.metric_name + TUNED_METRIC_SUFFIX,
-    severity=UNAUTHORIZED_API_CALLS.severity,
-    references=UNAUTHORIZED_API_CALLS.references,
-    alarm=UNAUTHORIZED_API_CALLS.alarm,
-    variant_of=UNAUTHORIZED_API_CALLS.id,
+UNAUTHORIZED_API_CALLS_TUNED = _tuned(
+    UNAUTHORIZED_API_CALLS,
+    _UNAUTHORIZED_API_CALLS_TUNED_PATTERN,
     en=LocalizedText(
         title="Unauthorized API calls (tuned: AWS service noise excluded)",
         rationale="Calls denied by IAM can reveal a principal probing for permissions it should not have, "

@@ -16,14 +16,16 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, BinaryIO, NoReturn, cast
+from typing import Any, BinaryIO, NoReturn, TypeVar, cast
 
 import click
 import orjson
 
 from trailwatch_constructs.errors import TrailwatchError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 PROG = "trailwatch"
 DEBUG_ENV = "TRAILWATCH_DEBUG"
@@ -112,13 +114,18 @@ privileged_group_option = click.option(
 )
 
 
+def format_option(default: str, *others: str, help: str = "Output format.") -> Callable[[F], F]:
+    """``--format`` (stored as ``fmt``) choosing among ``default`` and ``others``."""
+    return click.option(
+        "--format", "fmt", type=click.Choice([default, *others]), default=default, show_default=True, help=help
+    )
+
+
 # --- controls -----------------------------------------------------------------------------------
 
 
 @cli.command("controls", short_help="List the catalogue of controls.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format."
-)
+@format_option("table", "json")
 @privileged_group_option
 def controls_command(fmt: str, privileged_groups: tuple[str, ...]) -> int:
     """List the catalogue: id, title, severity, references and filter pattern.
@@ -148,14 +155,7 @@ def controls_command(fmt: str, privileged_groups: tuple[str, ...]) -> int:
 
 
 @cli.command("compliance", short_help="Show which benchmark items the controls cover.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("markdown", "json")
 @privileged_group_option
 @click.option("--exclude", "excluded", multiple=True, metavar="ID", help="Leave a control out (repeatable).")
 @click.option(
@@ -191,13 +191,8 @@ def compliance_command(
 @click.option("--pattern", "pattern_text", metavar="TEXT", help="A CloudWatch Logs filter pattern.")
 @click.option("--control", "control_id", metavar="ID", help="A catalogue control's pattern instead.")
 @privileged_group_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "jsonl"]),
-    default="table",
-    show_default=True,
-    help="table: a line per event and a summary; jsonl: {source, index, matched} per event.",
+@format_option(
+    "table", "jsonl", help="table: a line per event and a summary; jsonl: {source, index, matched} per event."
 )
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 def test_command(
@@ -283,14 +278,7 @@ def test_command(
     show_default=True,
     help="Worker processes reading files in parallel; 0: one per CPU.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "markdown"]),
-    default="table",
-    show_default=True,
-    help="Report format.",
-)
+@format_option("table", "json", "markdown", help="Report format.")
 @click.option(
     "--matches-out",
     type=click.Path(dir_okay=False),
