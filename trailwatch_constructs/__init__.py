@@ -33,11 +33,11 @@ from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternErr
 
 if TYPE_CHECKING:
     from trailwatch_constructs.constructs.alarm_topic import AlarmTopic
-    from trailwatch_constructs.constructs.audit_trail import AuditTrail
+    from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions
     from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks
     from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
     from trailwatch_constructs.constructs.detective_control import DetectiveControl
-    from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring, TrailOptions
+    from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring
 
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
@@ -47,7 +47,7 @@ _LAZY = {
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
     "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.compliance_checks",
     "SecurityMonitoringDashboard": "trailwatch_constructs.constructs.dashboard",
-    "TrailOptions": "trailwatch_constructs.constructs.monitoring",
+    "TrailOptions": "trailwatch_constructs.constructs.audit_trail",
 }
 
 

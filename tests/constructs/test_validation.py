@@ -82,8 +82,8 @@ def test_empty_include_is_rejected() -> None:
 def test_malformed_emails_are_each_named() -> None:
     problems = _problems(alarm_emails=["ops@example.com", "not-an-email", "a@b"])
     assert problems == (
-        "alarm email 'not-an-email' is not an email address (expected name@domain.tld)",
-        "alarm email 'a@b' is not an email address (expected name@domain.tld)",
+        "alarm_emails: 'not-an-email' is not an email address (expected name@domain.tld)",
+        "alarm_emails: 'a@b' is not an email address (expected name@domain.tld)",
     )
 
 

@@ -11,18 +11,34 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from trailwatch_constructs.errors import ConfigurationError
+from trailwatch_constructs.validation import string_sequence_problem
+
 # Deliberately simple: one '@', no spaces, a dot in the domain. SNS confirms the address anyway;
 # this catches typos such as a missing '@' or a pasted list before a deploy.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 _CLOUDWATCH = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+
+
+def email_problems(option: str, emails: object) -> list[str]:
+    """The problems of a list of email addresses given as ``option`` (a lone string is one of them)."""
+    problem = string_sequence_problem(option, emails)
+    if problem:
+        return [problem]
+    assert isinstance(emails, Sequence)
+    return [
+        f"{option}: {email!r} is not an email address (expected name@domain.tld)"
+        for email in emails
+        if not Token.is_unresolved(email) and not EMAIL_RE.match(email)
+    ]
 
 
 def alarm_source_conditions(stack: Stack, alarm_name_prefix: str = "") -> dict[str, dict[str, str]]:
@@ -63,6 +79,9 @@ class AlarmTopic(Construct):
             Default: any alarm of this account and region.
         :param removal_policy: what ``cdk destroy`` does to the key. Default: ``RETAIN``.
         """
+        problems = email_problems("emails", emails)
+        if problems:
+            raise ConfigurationError("AlarmTopic properties", problems)
         super().__init__(scope, construct_id)
         self.key = kms.Key(
             self,
