@@ -5,14 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
-from tests.constructs.conftest import existing_log_group, new_stack
+from tests.constructs.conftest import existing_log_group, new_app
+from tests.constructs.conftest import new_stack as _pinned_stack
 from tests.constructs.test_security_hub_patterns import DOCUMENTED_PATTERNS
 from trailwatch_constructs import CloudTrailSecurityMonitoring
 from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks, findings
+
+
+# cdk.json's recommended flags turn error annotations into a failed synth (tested below); these tests
+# read the findings themselves, so their apps report annotations instead.
+_ANNOTATIONS_FAIL_SYNTH = "@aws-cdk/core:annotationsInValidationReport"
+
+
+def new_stack() -> cdk.Stack:
+    """A pinned stack whose app records error annotations instead of failing synth on them."""
+    return _pinned_stack(new_app(**{_ANNOTATIONS_FAIL_SYNTH: False}))
+
+
+def test_with_the_sample_flags_a_finding_fails_synth() -> None:
+    # GIVEN cdk.json's flags and a stack missing CloudWatch.1 WHEN synthesizing THEN synth fails naming the item
+    stack = _pinned_stack()
+    CloudTrailSecurityMonitoring(
+        stack, "M", log_group=existing_log_group(stack), exclude=["root-account-usage"], alarm_emails=["a@example.com"]
+    )
+    cdk.Aspects.of(stack).add(SecurityHubCloudWatchChecks())
+    with pytest.raises(RuntimeError, match=r"Security Hub CloudWatch\.1 would fail"):
+        stack.node.root.synth()  # type: ignore[attr-defined]
 
 
 def _monitored(exclude: Sequence[str]) -> tuple[cdk.Stack, logs.ILogGroup, sns.Topic]:
@@ -62,7 +85,10 @@ def test_topic_without_subscription_is_reported_for_every_item() -> None:
     CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack))
     errors = _annotations(stack, SecurityHubCloudWatchChecks(), "ERROR")
     assert len(errors) == 14
-    assert errors[0] == "Security Hub CloudWatch.1 would fail: the alarm's SNS topic has no subscription"
+    assert errors[0] == (
+        "Security Hub CloudWatch.1 would fail: the alarm's SNS topic has no subscription "
+        "(Security Hub needs at least one confirmed subscriber)"
+    )
 
 
 def test_altered_pattern_alarm_without_action_and_missing_alarm_are_told_apart() -> None:
@@ -96,3 +122,10 @@ def test_an_alarm_through_metric_math_does_not_count() -> None:
     alarm.add_alarm_action(cdk.aws_cloudwatch_actions.SnsAction(topic))
     # THEN Security Hub would not find it: the item is reported
     assert findings(stack) == ["Security Hub CloudWatch.2 would fail: no alarm on the metric of its metric filter"]
+
+
+def test_subscriber_check_can_be_turned_off() -> None:
+    # GIVEN a topic without subscription and require_subscriber=False THEN nothing is reported
+    stack = new_stack()
+    CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack))
+    assert _annotations(stack, SecurityHubCloudWatchChecks(require_subscriber=False), "ERROR") == []

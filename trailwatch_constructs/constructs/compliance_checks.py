@@ -36,22 +36,28 @@ class SecurityHubCloudWatchChecks:
 
     A finding names the item and why: no metric filter with the prescribed text (missing, or a
     filter publishing the same metric with altered text), no alarm on the filter's metric, an
-    alarm without an enabled action, or an SNS topic of the stack without a subscription.
+    alarm without an enabled action, or an SNS topic of the stack without a subscription (Security
+    Hub needs a *confirmed* subscriber: the aspect can see that one is declared, not that its owner
+    confirmed it).
     """
 
-    def __init__(self, *, as_errors: bool = True) -> None:
+    def __init__(self, *, as_errors: bool = True, require_subscriber: bool = True) -> None:
         """Create the aspect.
 
         :param as_errors: report findings as errors (``cdk synth`` fails) rather than warnings.
             Default: errors.
+        :param require_subscriber: report a stack's alarm topic without a subscription. Turn it off
+            only where the topic's subscribers are managed outside the stack, or while you knowingly
+            synthesize without one. Default: ``True``.
         """
         self._as_errors = as_errors
+        self._require_subscriber = require_subscriber
 
     def visit(self, node: IConstruct) -> None:
         """Check ``node`` if it is a stack."""
         if not isinstance(node, Stack):
             return
-        for finding in findings(node):
+        for finding in findings(node, require_subscriber=self._require_subscriber):
             if self._as_errors:
                 Annotations.of(node).add_error(finding)
             else:
@@ -63,7 +69,7 @@ def _key(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def findings(stack: Stack) -> list[str]:
+def findings(stack: Stack, *, require_subscriber: bool = True) -> list[str]:
     """Every CloudWatch.1-14 problem of ``stack`` as a sentence, in item order."""
     filters: list[_Filter] = []
     alarms: list[Mapping[str, Any]] = []
@@ -116,6 +122,9 @@ def findings(stack: Stack) -> list[str]:
             problems.append(f"Security Hub {item} would fail: the alarm on its metric has no enabled action")
             continue
         own_topics = [_key(t) for a in with_action for t in a["actions"] if _key(t) in topics]
-        if own_topics and not any(t in subscribed for t in own_topics):
-            problems.append(f"Security Hub {item} would fail: the alarm's SNS topic has no subscription")
+        if require_subscriber and own_topics and not any(t in subscribed for t in own_topics):
+            problems.append(
+                f"Security Hub {item} would fail: the alarm's SNS topic has no subscription "
+                "(Security Hub needs at least one confirmed subscriber)"
+            )
     return problems

@@ -1,0 +1,74 @@
+"""The sample app deploys in any account: no stack that needs a resource the account may lack, no
+placeholder subscriber, and the feature flags `cdk init` writes for the pinned CDK."""
+
+from __future__ import annotations
+
+import json
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from tests.constructs.conftest import CDK_JSON_CONTEXT, ROOT, SampleApp, new_app, resources_of, sample_app
+
+
+@pytest.fixture(scope="module")
+def bare() -> tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly]:
+    """The sample app as `make synth` builds it from a fresh clone: no -c options at all."""
+    app = new_app()
+    stacks = sample_app.build_app(app)
+    return stacks, app.synth()
+
+
+def test_without_context_only_the_trail_stack_is_created(
+    bare: tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly],
+) -> None:
+    # GIVEN no trailwatch:existingLogGroupName WHEN building THEN no stack reads a log group the account may lack
+    stacks, _ = bare
+    assert [s.stack_name for s in stacks] == ["TrailwatchStack"]
+
+
+def test_without_an_email_nothing_is_subscribed_and_synth_warns(
+    bare: tuple[list[cdk.Stack], cdk.cx_api.CloudAssembly],
+) -> None:
+    # GIVEN no trailwatch:alarmEmail WHEN synthesizing THEN no placeholder is subscribed, synth succeeds,
+    # and a warning says nobody will be notified
+    stacks, assembly = bare
+    artifact = assembly.get_stack_by_name(stacks[0].stack_name)
+    assert resources_of(Template.from_json(artifact.template), "AWS::SNS::Subscription") == {}
+    messages = [(m.level.value, str(m.entry.data)) for m in artifact.messages]
+    assert ("WARNING", sample_app.NO_SUBSCRIBER_WARNING + " [ack: trailwatch:no-subscriber]") in messages
+    assert [text for level, text in messages if level == "ERROR"] == []
+
+
+def test_the_given_email_is_the_only_subscriber(sample: SampleApp) -> None:
+    # GIVEN -c trailwatch:alarmEmail WHEN synthesized THEN that address, and only it, is subscribed
+    subscriptions = resources_of(sample.main, "AWS::SNS::Subscription").values()
+    assert [s["Properties"]["Endpoint"] for s in subscriptions] == ["security-alerts@example.com"]
+
+
+def test_cdk_json_has_no_placeholder_email() -> None:
+    # GIVEN the cdk.json users copy THEN it subscribes nobody by default
+    assert "trailwatch:alarmEmail" not in CDK_JSON_CONTEXT
+
+
+def test_the_existing_log_group_stack_has_its_own_namespace(sample: SampleApp) -> None:
+    # GIVEN both sample stacks in one account and Region THEN their metrics do not share a namespace,
+    # so neither stack's alarms count the other's events
+    def namespaces(template: Template) -> set[str]:
+        return {
+            t["MetricNamespace"]
+            for f in resources_of(template, "AWS::Logs::MetricFilter").values()
+            for t in f["Properties"]["MetricTransformations"]
+        }
+
+    assert namespaces(sample.main) == {"CloudTrailMetrics"}
+    assert namespaces(sample.existing) == {sample_app.EXISTING_LOG_GROUP_NAMESPACE}
+
+
+def test_cdk_json_carries_the_flags_cdk_init_writes_for_the_pinned_cli() -> None:
+    # GIVEN the pinned CDK CLI's init template flags THEN cdk.json sets each of them to the same value
+    recommended = json.loads(
+        (ROOT / "node_modules/aws-cdk/lib/init-templates/.recommended-feature-flags.json").read_text()
+    )
+    assert {k: CDK_JSON_CONTEXT.get(k) for k in recommended} == recommended
