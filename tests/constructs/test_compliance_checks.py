@@ -16,7 +16,6 @@ from tests.constructs.test_security_hub_patterns import DOCUMENTED_PATTERNS
 from trailwatch_constructs import CloudTrailSecurityMonitoring
 from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks, findings
 
-
 # cdk.json's recommended flags turn error annotations into a failed synth (tested below); these tests
 # read the findings themselves, so their apps report annotations instead.
 _ANNOTATIONS_FAIL_SYNTH = "@aws-cdk/core:annotationsInValidationReport"
