@@ -12,11 +12,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from trailwatch_constructs.catalog.definition import ControlDefinition, Framework
+from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition, Framework
 from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
 MAX_DESCRIPTION_LENGTH = 1024
 """CloudWatch's limit on ``AlarmDescription``."""
+
+DESCRIPTION_BUDGET = 1000
+"""What a generated description may use: a margin under CloudWatch's limit for whatever a deploy-time
+value turns out to be a little longer than measured."""
+
+CONSOLE_HOSTS = {
+    "aws": "{region}.console.aws.amazon.com",
+    "aws-cn": "console.amazonaws.cn",
+    "aws-us-gov": "console.amazonaws-us-gov.com",
+}
+"""The AWS Management Console's host in each partition that has a public console (``?region=`` picks the Region)."""
+
+
+def console_host(partition: str, region: str) -> str:
+    """The console host for ``partition`` (the commercial one for a partition without a public console)."""
+    return CONSOLE_HOSTS.get(partition, CONSOLE_HOSTS["aws"]).format(region=region)
+
 
 LINK_SLACK_SECONDS = 3600
 """Links look back over the alarm's window plus an hour, so a link opened late still shows the events."""
@@ -33,11 +50,24 @@ class AlarmContext:
     """The alarm's evaluation window (period x evaluation periods)."""
     log_group_name_is_token: bool = False
     """A token cannot be URL-encoded at synth time; it is embedded as is (generated names are URL-safe)."""
+    host: str | None = None
+    """The console host (see :func:`console_host`). Default: the commercial partition's for ``region``."""
+
+    @property
+    def console(self) -> str:
+        """``https://<host>/cloudwatch/home?region=<region>``."""
+        host = self.host if self.host is not None else console_host("aws", self.region)
+        return f"https://{host}/cloudwatch/home?region={self.region}"
 
 
 _TEXT = {
     "en": {
-        "happened": "{threshold}+ matching CloudTrail events in {minutes} min.",
+        "count": "{threshold}+ matching CloudTrail events in {period}.",
+        "count_of": "{threshold}+ matching CloudTrail events per {period} in {datapoints} of {periods} periods.",
+        "any": "Matching CloudTrail events in {period}.",
+        "any_of": "Matching CloudTrail events in {datapoints} of {periods} periods of {period}.",
+        "minutes": "{n} min",
+        "seconds": "{n} s",
         "why": "Why: {rationale}",
         "check": "First check: {investigation}",
         "where": "Account {account}, region {region}, control {id}{refs}.",
@@ -45,7 +75,14 @@ _TEXT = {
         "log_group": "Events: search log group {log_group} (no faithful Logs Insights query): {url}",
     },
     "ja": {
-        "happened": "{minutes}分以内に該当するCloudTrailイベントが{threshold}件以上記録されました。",
+        "count": "{period}以内に該当するCloudTrailイベントが{threshold}件以上記録されました。",
+        "count_of": (
+            "{period}ごとの該当CloudTrailイベントが{threshold}件以上の期間が{periods}期間中{datapoints}期間ありました。"
+        ),
+        "any": "{period}以内に該当するCloudTrailイベントが記録されました。",
+        "any_of": "該当するCloudTrailイベントが記録された{period}の期間が{periods}期間中{datapoints}期間ありました。",
+        "minutes": "{n}分",
+        "seconds": "{n}秒",
         "why": "リスク: {rationale}",
         "check": "まず確認すること: {investigation}",
         "where": "アカウント {account}、リージョン {region}。コントロール {id}{refs}。",
@@ -81,8 +118,7 @@ def insights_console_url(query: str, context: AlarmContext) -> str:
     """A console link that opens ``query`` over the log group for the alarm's window (+ slack)."""
     seconds = context.window_seconds + LINK_SLACK_SECONDS
     return (
-        f"https://{context.region}.console.aws.amazon.com/cloudwatch/home?region={context.region}"
-        f"#logsV2:logs-insights$3FqueryDetail$3D~(end~0~start~-{seconds}~timeType~'RELATIVE~unit~'seconds"
+        f"{context.console}#logsV2:logs-insights$3FqueryDetail$3D~(end~0~start~-{seconds}~timeType~'RELATIVE~unit~'seconds"
         f"~editorString~'{_encode(query)}~source~(~'{_log_group_part(context)}))"
     )
 
@@ -90,10 +126,7 @@ def insights_console_url(query: str, context: AlarmContext) -> str:
 def log_group_console_url(context: AlarmContext) -> str:
     """A console link to the log group (the fallback when no faithful query exists)."""
     name = context.log_group_name if context.log_group_name_is_token else quote(context.log_group_name, safe="")
-    return (
-        f"https://{context.region}.console.aws.amazon.com/cloudwatch/home?region={context.region}"
-        f"#logsV2:log-groups/log-group/{name.replace('%', '$25')}"
-    )
+    return f"{context.console}#logsV2:log-groups/log-group/{name.replace('%', '$25')}"
 
 
 def alarm_description(
@@ -101,10 +134,10 @@ def alarm_description(
     context: AlarmContext,
     *,
     language: str = "en",
-    threshold: float = 1,
+    settings: AlarmSettings | None = None,
     length_of: Callable[[str], int] = len,
 ) -> str:
-    """The alarm description, at most 1,024 characters as measured by ``length_of``.
+    """The alarm description, within :data:`DESCRIPTION_BUDGET` characters as measured by ``length_of``.
 
     ``length_of`` lets the CDK layer measure with the deployed length of tokens. When the text
     is too long the benchmark references go, the rationale and the first checks shrink to their
@@ -116,9 +149,7 @@ def alarm_description(
     query = link_query(definition)
     links = [text["events"].format(url=insights_console_url(query, context))] if query is not None else []
     links.append(text["log_group"].format(log_group=context.log_group_name, url=log_group_console_url(context)))
-    head = f"{localized.title}: " + text["happened"].format(
-        threshold=f"{threshold:g}", minutes=max(1, context.window_seconds // 60)
-    )
+    head = f"{localized.title}: " + alarm_rule(settings or definition.alarm, language)
     refs = compact_references(definition)
     wheres = [
         text["where"].format(account=context.account, region=context.region, id=definition.id, refs=refs_text)
@@ -141,9 +172,30 @@ def alarm_description(
         [],
     ]
     candidates = ["\n".join([head, *middle, where, link]) for link in links for middle in middles for where in wheres]
-    fitting = [c for c in candidates if length_of(c) <= MAX_DESCRIPTION_LENGTH]
+    fitting = [c for c in candidates if length_of(c) <= DESCRIPTION_BUDGET]
     # Over-long text is returned as is; DetectiveControl then reports it with its length.
     return fitting[0] if fitting else candidates[-1]
+
+
+def alarm_rule(settings: AlarmSettings, language: str = "en") -> str:
+    """When the alarm fires, as one sentence: the count per period and how many periods must breach.
+
+    The metric is 1 per matching event, so Sum and SampleCount count events, while Maximum, Minimum
+    and Average are 1 in any period with an event (their threshold can only be 1).
+    """
+    text = _TEXT[language]
+    seconds = settings.period_seconds
+    unit, n = ("minutes", seconds // 60) if seconds % 60 == 0 else ("seconds", seconds)
+    periods = settings.evaluation_periods
+    datapoints = settings.datapoints_to_alarm or periods
+    counts = settings.statistic in ("Sum", "SampleCount")
+    key = ("count" if counts else "any") + ("" if periods == 1 else "_of")
+    return text[key].format(
+        threshold=f"{settings.threshold:g}",
+        period=text[unit].format(n=n),
+        periods=periods,
+        datapoints=datapoints,
+    )
 
 
 def first_sentence(text: str) -> str:

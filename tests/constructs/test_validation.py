@@ -99,7 +99,11 @@ def test_unresolved_tokens_are_not_validated() -> None:
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        (AlarmSettings(threshold=-1), "threshold -1 must be >= 0 (it counts matching events)"),
+        (
+            AlarmSettings(threshold=-1),
+            "threshold -1 must be a whole number >= 1: the metric counts matching events, so a threshold below 1 "
+            "would alarm without any event and a fraction only rounds up",
+        ),
         (AlarmSettings(evaluation_periods=0), "evaluation_periods 0 must be an integer >= 1"),
         (AlarmSettings(period_seconds=45), "period_seconds 45 must be 10, 30 or a positive multiple of 60"),
         (
@@ -134,7 +138,10 @@ def test_override_for_unknown_or_undeployed_control_is_rejected() -> None:
         exclude=["vpc-changes"],
         alarm_overrides={"vpc-change": AlarmSettings(), "vpc-changes": AlarmSettings()},
     )
-    assert problems[0].startswith("unknown control id 'vpc-change' in alarm_overrides; known ids:")
+    assert problems[0] == (
+        "alarm_overrides names 'vpc-change', which is not a catalogue control; your own controls take their "
+        "settings in add_control(definition, alarm_settings=AlarmSettings(...))"
+    )
     assert problems[1] == "alarm_overrides has settings for 'vpc-changes', which is not deployed"
 
 
@@ -213,8 +220,8 @@ def test_detective_control_rejects_a_long_description_and_bad_namespace() -> Non
             metric_namespace="AWS/Logs",
         )
     assert caught.value.problems == (
-        "control 'vpc-changes': alarm description is 1025 characters; CloudWatch allows 1024",
-        "metric namespace 'AWS/Logs' must be 1-255 characters and must not start with 'AWS/'",
+        "alarm_description of 1025 characters must be a string of 1-1024 characters",
+        "metric_namespace 'AWS/Logs' must be a string of 1-255 characters that does not start with 'AWS/'",
     )
 
 
@@ -243,4 +250,4 @@ def test_good_trail_names_are_accepted(name: str) -> None:
 
 def test_too_long_alarm_name_prefix_is_rejected() -> None:
     (problem,) = _problems(alarm_name_prefix="p" * 250)
-    assert problem.startswith(f"alarm_name_prefix {'p' * 250!r} must be at most ")
+    assert problem.startswith(f"alarm_name_prefix {'p' * 250!r} must be a string of at most ")

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from trailwatch_constructs.errors import ControlDefinitionError
 from trailwatch_constructs.filter_pattern import FilterPattern, parse_filter_pattern
+from trailwatch_constructs.validation import number_problem
 
 CONTROL_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CONTROL_ID_LENGTH = 64
@@ -67,6 +68,8 @@ class TreatMissingData(StrEnum):
 
 
 ALLOWED_STATISTICS = ("Sum", "SampleCount", "Maximum", "Minimum", "Average")
+# With a metric value of 1 these are 1 whenever a period has data: they tell presence, not a count.
+_PRESENCE_STATISTICS = ("Maximum", "Minimum", "Average")
 # CloudWatch: evaluation periods x period is at most one day for periods under an hour,
 # and at most seven days otherwise (PutMetricAlarm API reference, EvaluationPeriods).
 _ONE_DAY = 86_400
@@ -87,7 +90,8 @@ class AlarmSettings:
     """
 
     threshold: float = 1
-    """Alarm when the statistic is >= this value. Default: 1."""
+    """Alarm when the statistic is >= this value: a whole number of matching events (1 with Maximum,
+    Minimum or Average, which are 1 in any period with events). Default: 1."""
     evaluation_periods: int = 1
     """Number of periods compared with the threshold. Default: 1."""
     datapoints_to_alarm: int | None = None
@@ -103,42 +107,47 @@ class AlarmSettings:
         """Every invalid field, as a sentence naming the value and what is allowed.
 
         ``is_unresolved`` lets the CDK layer skip deploy-time tokens, which have no value yet.
+        Besides CloudWatch's own limits, settings that could never fire (or always would) are
+        refused: the metric is 1 per matching event and has no data in a quiet period.
         """
+        numbers: list[tuple[str, object, bool]] = [
+            ("threshold", self.threshold, False),
+            ("evaluation_periods", self.evaluation_periods, True),
+            ("period_seconds", self.period_seconds, True),
+        ]
+        if self.datapoints_to_alarm is not None:  # None: all evaluation periods
+            numbers.append(("datapoints_to_alarm", self.datapoints_to_alarm, True))
+        found = [
+            p
+            for option, value, integer in numbers
+            if (p := number_problem(option, value, integer=integer, is_unresolved=is_unresolved))
+        ]
+        if found:
+            return found + self._choice_problems()
+        return self._range_problems(is_unresolved) + self._choice_problems() + self._firing_problems(is_unresolved)
+
+    def _range_problems(self, is_unresolved: Callable[[object], bool]) -> list[str]:
         found: list[str] = []
 
         def known(value: object) -> bool:
             return value is not None and not is_unresolved(value)
 
-        if known(self.threshold) and not self.threshold >= 0:
-            found.append(f"threshold {self.threshold!r} must be >= 0 (it counts matching events)")
-        if known(self.evaluation_periods) and not (
-            isinstance(self.evaluation_periods, int) and self.evaluation_periods >= 1
-        ):
+        if known(self.evaluation_periods) and self.evaluation_periods < 1:
             found.append(f"evaluation_periods {self.evaluation_periods!r} must be an integer >= 1")
         if known(self.period_seconds) and not (
-            isinstance(self.period_seconds, int)
-            and (self.period_seconds in (10, 30) or (self.period_seconds > 0 and self.period_seconds % 60 == 0))
+            self.period_seconds in (10, 30) or (self.period_seconds > 0 and self.period_seconds % 60 == 0)
         ):
             found.append(f"period_seconds {self.period_seconds!r} must be 10, 30 or a positive multiple of 60")
         if known(self.datapoints_to_alarm):
             assert self.datapoints_to_alarm is not None
-            if not (isinstance(self.datapoints_to_alarm, int) and self.datapoints_to_alarm >= 1):
+            if self.datapoints_to_alarm < 1:
                 found.append(f"datapoints_to_alarm {self.datapoints_to_alarm!r} must be an integer >= 1")
-            elif (
-                known(self.evaluation_periods)
-                and isinstance(self.evaluation_periods, int)
-                and (self.datapoints_to_alarm > self.evaluation_periods)
-            ):
+            elif known(self.evaluation_periods) and self.datapoints_to_alarm > self.evaluation_periods:
                 found.append(
                     f"datapoints_to_alarm {self.datapoints_to_alarm} must be <= evaluation_periods "
                     f"{self.evaluation_periods}"
                 )
-        if (
-            not found
-            and known(self.period_seconds)
-            and known(self.evaluation_periods)
-            and isinstance(self.period_seconds, int)
-        ):
+        if not found and known(self.period_seconds) and known(self.evaluation_periods):
             window = self.period_seconds * self.evaluation_periods
             limit = _ONE_DAY if self.period_seconds < 3600 else _SEVEN_DAYS
             if window > limit:
@@ -146,12 +155,37 @@ class AlarmSettings:
                     f"evaluation_periods x period_seconds = {window}s exceeds CloudWatch's limit of "
                     f"{limit}s for a {self.period_seconds}s period"
                 )
-        if known(self.statistic) and self.statistic not in ALLOWED_STATISTICS:
+        return found
+
+    def _choice_problems(self) -> list[str]:
+        found: list[str] = []
+        if self.statistic not in ALLOWED_STATISTICS:
             found.append(f"statistic {self.statistic!r} is not allowed; allowed: {', '.join(ALLOWED_STATISTICS)}")
         if not isinstance(self.treat_missing_data, TreatMissingData):
-            allowed = ", ".join(t.value for t in TreatMissingData)
+            allowed = ", ".join(f"TreatMissingData.{t.name}" for t in TreatMissingData)
             found.append(f"treat_missing_data {self.treat_missing_data!r} is not allowed; allowed: {allowed}")
+        elif self.treat_missing_data is TreatMissingData.BREACHING:
+            found.append(
+                "treat_missing_data BREACHING would keep the alarm in ALARM through every quiet period (the filter "
+                "publishes data only when an event matches); allowed: NOT_BREACHING, IGNORE, MISSING"
+            )
         return found
+
+    def _firing_problems(self, is_unresolved: Callable[[object], bool]) -> list[str]:
+        if is_unresolved(self.threshold):
+            return []
+        if not (self.threshold >= 1 and float(self.threshold).is_integer()):
+            return [
+                f"threshold {self.threshold!r} must be a whole number >= 1: the metric counts matching events, "
+                "so a threshold below 1 would alarm without any event and a fraction only rounds up"
+            ]
+        if self.statistic in _PRESENCE_STATISTICS and self.threshold != 1:
+            return [
+                f"statistic {self.statistic!r} with threshold {self.threshold:g} can never fire: every matching "
+                f"event publishes 1, so {', '.join(_PRESENCE_STATISTICS)} are 1 in any period with events; "
+                "use statistic 'Sum' to count events, or threshold 1"
+            ]
+        return []
 
 
 @dataclass(frozen=True)
@@ -202,9 +236,17 @@ class ControlDefinition:
             )
         if not METRIC_NAME_RE.match(self.metric_name):
             problems.append(f"metric_name {self.metric_name!r} must be 1-255 characters without ':'")
-        if not self.en.title.strip():
-            problems.append(f"control {self.id!r} needs a non-empty English title")
-        problems.extend(self.alarm.problems())
+        if not isinstance(self.pattern, str) or not self.pattern.strip():
+            problems.append(
+                f"pattern {self.pattern!r} is empty; an empty filter pattern matches every event, so the alarm "
+                "would fire on all CloudTrail activity"
+            )
+        if not isinstance(self.en, LocalizedText) or not self.en.title.strip():
+            problems.append(f"control {self.id!r} needs en=LocalizedText(...) with a non-empty title")
+        if isinstance(self.alarm, AlarmSettings):
+            problems.extend(self.alarm.problems())
+        else:
+            problems.append(f"alarm {self.alarm!r} is a {type(self.alarm).__name__}; expected AlarmSettings(...)")
         if problems:
             raise ControlDefinitionError(f"invalid control {self.id!r}: " + "; ".join(problems))
         # FilterPatternError (a ValueError) propagates as is: it already quotes the pattern

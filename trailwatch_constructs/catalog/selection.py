@@ -19,6 +19,7 @@ from trailwatch_constructs.catalog.controls import (
 )
 from trailwatch_constructs.catalog.definition import ControlDefinition
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant
+from trailwatch_constructs.validation import string_sequence_problem
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Selection:
     problems: tuple[str, ...]
     replaced: frozenset[str]
     """Ids of catalogue controls replaced by a tuned variant."""
+    left_out_for_groups: bool = False
+    """The privileged-group control was selected by default but is left out: no groups were given."""
 
 
 def resolve_selection(
@@ -38,8 +41,24 @@ def resolve_selection(
     privileged_groups: Sequence[str] = (),
     tuned_variants: Sequence[str] = (),
 ) -> Selection:
-    """Resolve a selection, naming every bad id, duplicate or conflict in ``problems``."""
+    """Resolve a selection, naming every bad id, duplicate or conflict in ``problems``.
+
+    Each option must be a list of strings: a lone string is reported, never iterated (``"Admins"``
+    would otherwise watch the groups "A", "d", "m"...).
+    """
     problems: list[str] = []
+
+    def strings(option: str, value: Sequence[str]) -> Sequence[str]:
+        problem = string_sequence_problem(option, value)
+        if problem:
+            problems.append(problem)
+            return ()
+        return value
+
+    include = None if include is None else strings("include", include)
+    exclude = strings("exclude", exclude)
+    privileged_groups = strings("privileged_groups", privileged_groups)
+    tuned_variants = strings("tuned_variants", tuned_variants)
     if include is not None and exclude:
         problems.append("give include or exclude, not both")
     for where, ids in (("include", include or ()), ("exclude", exclude)):
@@ -49,7 +68,7 @@ def resolve_selection(
         duplicates = sorted({i for i in ids if list(ids).count(i) > 1})
         if duplicates:
             problems.append(f"duplicate control ids in {where}: {', '.join(duplicates)}")
-    if include is not None and not include:
+    if include is not None and not include and not problems:
         problems.append("include is empty; give at least one control id or leave include unset")
 
     wanted = [i for i in (include if include is not None else CONTROL_IDS) if i not in exclude]
@@ -59,6 +78,11 @@ def resolve_selection(
             selected.append(privileged_group_membership_changes(privileged_groups))
         except ValueError as error:  # bad group names, or a pattern over the length limit
             problems.append(str(error))
+    if include is not None and PRIVILEGED_GROUP_CONTROL_ID in include and not privileged_groups:
+        problems.append(
+            f"include names {PRIVILEGED_GROUP_CONTROL_ID!r} but no privileged_groups were given; pass the IAM "
+            "group names to watch, e.g. privileged_groups=['Administrators']"
+        )
     if privileged_groups and PRIVILEGED_GROUP_CONTROL_ID not in wanted:
         problems.append(
             f"privileged_groups are given but {PRIVILEGED_GROUP_CONTROL_ID!r} is excluded; drop one of the two"
@@ -81,4 +105,5 @@ def resolve_selection(
         controls=tuple(variants.get(c.id, c) for c in selected),
         problems=tuple(problems),
         replaced=frozenset(variants),
+        left_out_for_groups=include is None and PRIVILEGED_GROUP_CONTROL_ID in wanted and not privileged_groups,
     )

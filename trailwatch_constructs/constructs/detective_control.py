@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Aws, CfnMapping, Duration, Stack, Token, region_info
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from trailwatch_constructs.alarm_description import LANGUAGES, AlarmContext, alarm_description
+from trailwatch_constructs.alarm_description import (
+    CONSOLE_HOSTS,
+    LANGUAGES,
+    AlarmContext,
+    alarm_description,
+    console_host,
+)
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
 from trailwatch_constructs.errors import ConfigurationError
 
@@ -21,12 +27,14 @@ DEFAULT_METRIC_NAMESPACE = "CloudTrailMetrics"
 
 MAX_ALARM_DESCRIPTION_LENGTH = 1024
 MAX_ALARM_NAME_LENGTH = 255
-
-
-_TOKEN_RE = re.compile(r"\$\{Token\[([^\]]*)\]\}")
-_PSEUDO_PARAMETER_LENGTHS = {"AWS.AccountId": 12, "AWS.Region": 14, "AWS.Partition": 10}
+MAX_METRIC_NAMESPACE_LENGTH = 255
 MAX_LOG_GROUP_NAME_LENGTH = 512
 _GENERATED_SUFFIX_LENGTH = 13
+# The deployed length of the pseudo parameters a description embeds; a partition's is its longest.
+_ACCOUNT_LENGTH = 12
+_REGION_LENGTH = 14
+_CONSOLE_HOST_LENGTH = max(len(console_host(p, "x" * _REGION_LENGTH)) for p in CONSOLE_HOSTS)
+_CONSOLE_HOSTS_MAPPING_ID = "TrailwatchConsoleHosts"
 
 
 def _generated_description(
@@ -34,16 +42,13 @@ def _generated_description(
 ) -> str:
     stack = Stack.of(log_group)
     name = log_group.log_group_name
-    name_length = _log_group_name_length(log_group)
+    host = _console_host(Stack.of(log_group))
+    lengths = {stack.account: _ACCOUNT_LENGTH, stack.region: _REGION_LENGTH, name: _log_group_name_length(log_group)}
+    lengths[host] = _CONSOLE_HOST_LENGTH
 
     def deployed_length(text: str) -> int:
-        # Each token counted at its longest deployed value.
-        def stand_in(match: re.Match[str]) -> str:
-            token = match.group(1)
-            size = next((n for key, n in _PSEUDO_PARAMETER_LENGTHS.items() if key in token), name_length)
-            return "x" * size
-
-        return len(_TOKEN_RE.sub(stand_in, text))
+        # Each token counted at its longest deployed value; an unknown one at the longest log group name.
+        return len(_TOKEN_RE.sub(lambda m: "x" * lengths.get(m.group(0), MAX_LOG_GROUP_NAME_LENGTH), text))
 
     context = AlarmContext(
         account=stack.account,
@@ -51,10 +56,28 @@ def _generated_description(
         log_group_name=name,
         window_seconds=settings.period_seconds * settings.evaluation_periods,
         log_group_name_is_token=Token.is_unresolved(name),
+        host=host,
     )
-    return alarm_description(
-        definition, context, language=language, threshold=settings.threshold, length_of=deployed_length
-    )
+    return alarm_description(definition, context, language=language, settings=settings, length_of=deployed_length)
+
+
+_TOKEN_RE = re.compile(r"\$\{Token\[[^\]]*\]\}")
+
+
+def _console_host(stack: Stack) -> str:
+    """The console host of the stack's partition; looked up at deploy time when the partition is unknown."""
+    if not Token.is_unresolved(stack.partition) and not Token.is_unresolved(stack.region):
+        return console_host(stack.partition, stack.region)
+    mapping = stack.node.try_find_child(_CONSOLE_HOSTS_MAPPING_ID)
+    if not isinstance(mapping, CfnMapping):
+        partitions = {info.partition for info in region_info.RegionInfo.regions if info.partition}
+        mapping = CfnMapping(
+            stack,
+            _CONSOLE_HOSTS_MAPPING_ID,
+            # The commercial host without a Region works in every Region (``?region=`` selects it).
+            mapping={p: {"Host": console_host(p, "x").removeprefix("x.")} for p in sorted(partitions)},
+        )
+    return mapping.find_in_map(Aws.PARTITION, "Host")
 
 
 def _log_group_name_length(log_group: logs.ILogGroup) -> int:
@@ -65,15 +88,79 @@ def _log_group_name_length(log_group: logs.ILogGroup) -> int:
     resource = log_group.node.default_child
     if isinstance(resource, logs.CfnLogGroup):
         stack = Stack.of(resource)
-        if stack.resolve(resource.log_group_name) is None:
+        explicit = stack.resolve(resource.log_group_name)
+        if isinstance(explicit, str):
+            return len(explicit)
+        if explicit is None:
             # CloudFormation names it "<stack name>-<logical id>-<random suffix>".
             return len(stack.stack_name) + len(str(stack.resolve(resource.logical_id))) + 2 + _GENERATED_SUFFIX_LENGTH
     return MAX_LOG_GROUP_NAME_LENGTH
 
 
-def alarm_settings_problems(subject: str, settings: AlarmSettings) -> list[str]:
-    """The problems of ``settings``, skipping deploy-time tokens, prefixed with ``subject``."""
-    return [f"{subject}: {p}" for p in settings.problems(is_unresolved=Token.is_unresolved)]
+def alarm_settings_problems(option: str, settings: object) -> list[str]:
+    """The problems of ``settings`` given as ``option``, skipping deploy-time tokens."""
+    if not isinstance(settings, AlarmSettings):
+        return [
+            f"{option} {settings!r} is a {type(settings).__name__}; expected AlarmSettings(...), "
+            "e.g. AlarmSettings(threshold=5)"
+        ]
+    return [f"{option}: {p}" for p in settings.problems(is_unresolved=Token.is_unresolved)]
+
+
+def metric_namespace_problem(namespace: object) -> str | None:
+    """The problem of a metric namespace, if any (CloudWatch: 1-255 characters, not ``AWS/``)."""
+    if Token.is_unresolved(namespace):
+        return None
+    if not isinstance(namespace, str) or not (
+        0 < len(namespace) <= MAX_METRIC_NAMESPACE_LENGTH and not namespace.startswith("AWS/")
+    ):
+        return (
+            f"metric_namespace {namespace!r} must be a string of 1-{MAX_METRIC_NAMESPACE_LENGTH} characters "
+            "that does not start with 'AWS/'"
+        )
+    return None
+
+
+def _text_problem(option: str, value: object, limit: int) -> str | None:
+    """The problem of an optional text of 1-``limit`` characters, if any."""
+    if value is None or Token.is_unresolved(value) or (isinstance(value, str) and 0 < len(value) <= limit):
+        return None
+    shown = f"of {len(value)} characters" if isinstance(value, str) else repr(value)
+    return f"{option} {shown} must be a string of 1-{limit} characters"
+
+
+def language_problem(language: object) -> str | None:
+    """The problem of a description language, if any."""
+    if language in LANGUAGES:
+        return None
+    return f"language {language!r} is not supported; supported: {', '.join(LANGUAGES)}"
+
+
+def metric_conflicts(scope: Construct, construct_id: str, namespace: str, metric_names: Iterable[str]) -> list[str]:
+    """Metric filters in the app that already publish one of these metrics where a new construct would.
+
+    Two filters publishing one metric in one account and Region make each alarm count both filters'
+    events (the sample app's two stacks did, each firing the other's alarms). Environments compare as
+    given: two environment-agnostic stacks may share an account, so they conflict.
+    """
+    here = Stack.of(scope)
+    wanted = set(metric_names)
+    problems = []
+    for node in scope.node.root.node.find_all():
+        if not isinstance(node, logs.CfnMetricFilter):
+            continue
+        stack = Stack.of(node)
+        if (stack.account, stack.region) != (here.account, here.region):
+            continue
+        for transformation in stack.resolve(node.metric_transformations) or []:
+            name = transformation.get("metricName")
+            if transformation.get("metricNamespace") == namespace and name in wanted:
+                problems.append(
+                    f"metric {namespace}/{name} is already published by {node.node.path} in the same account and "
+                    "Region, so each alarm would count both filters' events; give "
+                    f"{scope.node.path}/{construct_id} another metric_namespace"
+                )
+    return problems
 
 
 class DetectiveControl(Construct):
@@ -117,9 +204,20 @@ class DetectiveControl(Construct):
         :param metric_namespace: CloudWatch namespace of the metric. Default: ``CloudTrailMetrics``.
         :param language: language of the generated description, ``en`` or ``ja``. Default: ``en``.
         """
+        problems = self.problems(
+            definition=definition,
+            alarm_settings=alarm_settings,
+            alarm_name=alarm_name,
+            alarm_description=alarm_description,
+            metric_namespace=metric_namespace,
+            language=language,
+        )
+        if not problems:
+            problems = metric_conflicts(scope, construct_id, metric_namespace, [definition.metric_name])
+        if problems:
+            raise ConfigurationError(f"DetectiveControl {construct_id!r} properties", problems)
         super().__init__(scope, construct_id)
         settings = alarm_settings or definition.alarm
-        self._validate(definition, settings, alarm_name, alarm_description, metric_namespace, language)
         description = alarm_description or _generated_description(definition, settings, log_group, language)
 
         self.definition = definition
@@ -173,40 +271,25 @@ class DetectiveControl(Construct):
         )
 
     @staticmethod
-    def _validate(
-        definition: ControlDefinition,
-        settings: AlarmSettings,
-        alarm_name: str | None,
-        description: str | None,
-        metric_namespace: str,
-        language: str,
-    ) -> None:
-        subject = f"control {definition.id!r}"
-        problems = alarm_settings_problems(subject, settings)
-        if (
-            alarm_name is not None
-            and not Token.is_unresolved(alarm_name)
-            and not (0 < len(alarm_name) <= MAX_ALARM_NAME_LENGTH)
-        ):
-            problems.append(f"{subject}: alarm name {alarm_name!r} must be 1-{MAX_ALARM_NAME_LENGTH} characters")
-        # A description with tokens has no length yet; generated ones are sized with the deployed
-        # length of their tokens.
-        if language not in LANGUAGES:
-            problems.append(f"language {language!r} is not supported; supported: {', '.join(LANGUAGES)}")
-        if (
-            description is not None
-            and not Token.is_unresolved(description)
-            and (len(description) > MAX_ALARM_DESCRIPTION_LENGTH)
-        ):
-            problems.append(
-                f"{subject}: alarm description is {len(description)} characters; CloudWatch allows "
-                f"{MAX_ALARM_DESCRIPTION_LENGTH}"
-            )
-        if not Token.is_unresolved(metric_namespace) and not (
-            0 < len(metric_namespace) <= 255 and not metric_namespace.startswith("AWS/")
-        ):
-            problems.append(
-                f"metric namespace {metric_namespace!r} must be 1-255 characters and must not start with 'AWS/'"
-            )
-        if problems:
-            raise ConfigurationError(f"DetectiveControl for {subject}", problems)
+    def problems(
+        *,
+        definition: object,
+        alarm_settings: object = None,
+        alarm_name: object = None,
+        alarm_description: object = None,
+        metric_namespace: object = DEFAULT_METRIC_NAMESPACE,
+        language: object = "en",
+    ) -> list[str]:
+        """Every invalid property, as a sentence naming it, the value and what is allowed."""
+        if not isinstance(definition, ControlDefinition):
+            return [f"definition {definition!r} is a {type(definition).__name__}; expected a ControlDefinition"]
+        problems = [] if alarm_settings is None else alarm_settings_problems("alarm_settings", alarm_settings)
+        checks = (
+            _text_problem("alarm_name", alarm_name, MAX_ALARM_NAME_LENGTH),
+            # A description with tokens has no length yet; generated ones are sized with the deployed
+            # length of their tokens.
+            _text_problem("alarm_description", alarm_description, MAX_ALARM_DESCRIPTION_LENGTH),
+            metric_namespace_problem(metric_namespace),
+            language_problem(language),
+        )
+        return problems + [p for p in checks if p]

@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from aws_cdk import Annotations, Stack, Token
+from aws_cdk import Annotations, RemovalPolicy, Stack, Token
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from trailwatch_constructs.alarm_description import LANGUAGES
-from trailwatch_constructs.catalog.controls import (
-    CONTROL_IDS,
-    PRIVILEGED_GROUP_CONTROL_ID,
-    unknown_id_message,
-)
+from trailwatch_constructs.catalog.controls import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, unknown_id_message
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
-from trailwatch_constructs.catalog.selection import resolve_selection
+from trailwatch_constructs.catalog.selection import Selection, resolve_selection
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, replaces_security_hub_text
 from trailwatch_constructs.constructs.alarm_topic import AlarmTopic, email_problems
 from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions, trail_options_problems
@@ -28,13 +23,26 @@ from trailwatch_constructs.constructs.detective_control import (
     MAX_ALARM_NAME_LENGTH,
     DetectiveControl,
     alarm_settings_problems,
+    language_problem,
+    metric_conflicts,
+    metric_namespace_problem,
 )
 from trailwatch_constructs.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
+from trailwatch_constructs.validation import type_problem
 
 
 def construct_id_for(control_id: str) -> str:
     """The stable child construct id of a control: ``root-account-usage`` -> ``RootAccountUsage``."""
     return "".join(part.capitalize() for part in control_id.split("-"))
+
+
+def _is_log_group(value: object) -> bool:
+    # jsii interfaces are Protocols that isinstance cannot check; these members make an ILogGroup here.
+    return all(hasattr(value, member) for member in ("log_group_name", "log_group_arn", "add_metric_filter"))
+
+
+def _is_topic(value: object) -> bool:
+    return all(hasattr(value, member) for member in ("topic_arn", "add_subscription", "add_to_resource_policy"))
 
 
 class CloudTrailSecurityMonitoring(Construct):
@@ -69,6 +77,7 @@ class CloudTrailSecurityMonitoring(Construct):
         language: str = "en",
         dashboard: bool = False,
         tuned_variants: Sequence[str] = (),
+        removal_policy: RemovalPolicy | None = None,
     ) -> None:
         """Validate every property, then create the log source, topic and controls.
 
@@ -81,81 +90,67 @@ class CloudTrailSecurityMonitoring(Construct):
         :param exclude: every control but these ids. Default: none excluded.
         :param privileged_groups: IAM group names watched by
             ``privileged-group-membership-changes``. Default: none (that control is not created).
-        :param alarm_overrides: alarm settings per control id. Default: each control's defaults.
-        :param metric_namespace: CloudWatch namespace of the metrics. Default: ``CloudTrailMetrics``.
-        :param alarm_name_prefix: prefix of every alarm name (``<prefix><control-id>``).
-            Default: the stack name and a hyphen.
+        :param alarm_overrides: alarm settings per catalogue control id (your own controls take
+            ``add_control(..., alarm_settings=)``). Default: each control's defaults.
+        :param metric_namespace: CloudWatch namespace of the metrics; two monitors in one account and
+            Region need different ones (each alarm would count both). Default: ``CloudTrailMetrics``.
+        :param alarm_name_prefix: prefix of every alarm name (``<prefix><control-id>``); the topic
+            accepts only alarms named with it. Default: the stack name and a hyphen.
         :param language: language of alarm descriptions, ``en`` or ``ja``. Default: ``en``.
         :param dashboard: also create a CloudWatch dashboard of all controls. Default: ``False``.
         :param tuned_variants: ids of tuned variants (e.g. ``console-signin-without-mfa-tuned``) that
             replace their catalogue control to cut known false positives. Each emits a synth-time
             warning: Security Hub's exact-text check for that control then fails. Default: none.
+        :param removal_policy: what ``cdk destroy`` does to the alarm topic's KMS key. Default: the
+            trail's ``removal_policy`` when ``trail`` is given, else ``RETAIN``.
         """
-        super().__init__(scope, construct_id)
-        overrides = dict(alarm_overrides or {})
-        selected = self._validate(
+        overrides = alarm_overrides if alarm_overrides is not None else {}
+        problems, selection = self._problems(
+            scope,
+            construct_id,
             log_group=log_group,
             trail=trail,
+            topic=topic,
             alarm_emails=alarm_emails,
             include=include,
             exclude=exclude,
             privileged_groups=privileged_groups,
             overrides=overrides,
-            language=language,
-            tuned_variants=tuned_variants,
+            metric_namespace=metric_namespace,
             alarm_name_prefix=alarm_name_prefix,
+            language=language,
+            dashboard=dashboard,
+            tuned_variants=tuned_variants,
+            removal_policy=removal_policy,
         )
+        if problems:
+            raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
+        super().__init__(scope, construct_id)
         self._metric_namespace = metric_namespace
         self._alarm_name_prefix = (
             alarm_name_prefix if alarm_name_prefix is not None else f"{Stack.of(self).stack_name}-"
         )
         self._language = language
+        self._controls: dict[str, DetectiveControl] = {}
 
         self.audit_trail: AuditTrail | None = None
         """The trail created when ``trail`` was given; ``None`` with an existing log group."""
-        if log_group is None:
-            assert trail is not None  # _validate guarantees exactly one log source
-            self.audit_trail = AuditTrail(
-                self,
-                "AuditTrail",
-                trail_name=trail.trail_name,
-                log_retention=trail.log_retention,
-                removal_policy=trail.removal_policy,
-            )
-            log_group = self.audit_trail.log_group
-        self.log_group: logs.ILogGroup = log_group
+        self.log_group: logs.ILogGroup = self._create_log_source(log_group, trail)
         """The CloudTrail log group the metric filters read."""
-
         self.alarm_topic: AlarmTopic | None = None
         """The topic construct created when no ``topic`` was given."""
-        if topic is None:
-            self.alarm_topic = AlarmTopic(
-                self, "AlarmTopic", emails=alarm_emails, alarm_name_prefix=self._alarm_name_prefix
-            )
-            topic = self.alarm_topic.topic
-        else:
-            for email in alarm_emails:
-                topic.add_subscription(subscriptions.EmailSubscription(email))
-        self.topic: sns.ITopic = topic
+        key_policy = removal_policy or (trail.removal_policy if trail is not None else RemovalPolicy.RETAIN)
+        self.topic: sns.ITopic = self._create_topic(topic, alarm_emails, key_policy)
         """The SNS topic every alarm notifies."""
-
         self.dashboard: SecurityMonitoringDashboard | None = (
             SecurityMonitoringDashboard(self, "Dashboard") if dashboard else None
         )
         """The dashboard, when ``dashboard=True``."""
 
-        for definition in selected:
-            if definition.variant_of is not None:
-                self._warn_tuned_variant(definition)
-
-        self._controls: dict[str, DetectiveControl] = {}
-        catalogue = [
-            self._add(definition, overrides.get(definition.id, overrides.get(definition.variant_of or "")))
-            for definition in selected
-        ]
+        deployed = [self._add(d, overrides.get(d.id, overrides.get(d.variant_of or ""))) for d in selection.controls]
         if self.dashboard is not None:
-            self.dashboard.add_controls(catalogue)
-        if PRIVILEGED_GROUP_CONTROL_ID in (include or CONTROL_IDS) and not privileged_groups:
+            self.dashboard.add_controls(deployed)
+        if selection.left_out_for_groups:
             Annotations.of(self).add_info(
                 f"trailwatch: control {PRIVILEGED_GROUP_CONTROL_ID!r} is not created because no "
                 "privileged_groups were given; pass the IAM group names to watch to enable it"
@@ -178,19 +173,57 @@ class CloudTrailSecurityMonitoring(Construct):
     def add_control(
         self, definition: ControlDefinition, *, alarm_settings: AlarmSettings | None = None
     ) -> DetectiveControl:
-        """Deploy a user's own control definition next to the catalogue's.
+        """Deploy a user's own control definition (or a tuned variant) next to the catalogue's.
 
         The definition's pattern was already parsed when it was created; here its id must be
-        new and its alarm settings valid.
+        new, a variant's base control must not be deployed, and its alarm settings valid.
         """
+        if not isinstance(definition, ControlDefinition):
+            raise ControlDefinitionError(
+                f"add_control takes a ControlDefinition; got {definition!r} ({type(definition).__name__})"
+            )
         if definition.id in self._controls:
             raise ControlDefinitionError(
                 f"duplicate control id {definition.id!r}; already deployed: {', '.join(self._controls)}"
+            )
+        if definition.variant_of in self._controls:
+            raise ControlDefinitionError(
+                f"tuned variant {definition.id!r} replaces {definition.variant_of!r}, which is deployed: "
+                f"exclude {definition.variant_of!r} first, or pass tuned_variants=[{definition.id!r}]"
             )
         control = self._add(definition, alarm_settings)
         if self.dashboard is not None:
             self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
         return control
+
+    def _create_log_source(self, log_group: logs.ILogGroup | None, trail: TrailOptions | None) -> logs.ILogGroup:
+        if log_group is not None:
+            return log_group
+        assert trail is not None  # _problems guarantees exactly one log source
+        self.audit_trail = AuditTrail(
+            self,
+            "AuditTrail",
+            trail_name=trail.trail_name,
+            log_retention=trail.log_retention,
+            removal_policy=trail.removal_policy,
+        )
+        return self.audit_trail.log_group
+
+    def _create_topic(
+        self, topic: sns.ITopic | None, alarm_emails: Sequence[str], removal_policy: RemovalPolicy
+    ) -> sns.ITopic:
+        if topic is not None:
+            for email in alarm_emails:
+                topic.add_subscription(subscriptions.EmailSubscription(email))
+            return topic
+        self.alarm_topic = AlarmTopic(
+            self,
+            "AlarmTopic",
+            emails=alarm_emails,
+            alarm_name_prefix=self._alarm_name_prefix,
+            removal_policy=removal_policy,
+        )
+        return self.alarm_topic.topic
 
     def _warn_tuned_variant(self, variant: ControlDefinition) -> None:
         security_hub = replaces_security_hub_text(variant)
@@ -205,6 +238,9 @@ class CloudTrailSecurityMonitoring(Construct):
         )
 
     def _add(self, definition: ControlDefinition, settings: AlarmSettings | None) -> DetectiveControl:
+        # Every route to a variant warns alike: tuned_variants=, or exclude + add_control(variant).
+        if definition.variant_of is not None:
+            self._warn_tuned_variant(definition)
         control = DetectiveControl(
             self,
             construct_id_for(definition.id),
@@ -220,53 +256,98 @@ class CloudTrailSecurityMonitoring(Construct):
         return control
 
     @staticmethod
-    def _validate(
+    def _problems(
+        scope: Construct,
+        construct_id: str,
         *,
-        log_group: logs.ILogGroup | None,
-        trail: TrailOptions | None,
+        log_group: object,
+        trail: object,
+        topic: object,
         alarm_emails: Sequence[str],
         include: Sequence[str] | None,
         exclude: Sequence[str],
         privileged_groups: Sequence[str],
-        overrides: Mapping[str, AlarmSettings],
-        language: str,
-        tuned_variants: Sequence[str],
+        overrides: object,
+        metric_namespace: str,
         alarm_name_prefix: str | None,
-    ) -> list[ControlDefinition]:
-        """Check every property, collecting all problems; return the selected definitions."""
-        problems: list[str] = []
-        if log_group is None and trail is None:
-            problems.append(
-                "give exactly one log source: log_group (an existing CloudTrail log group) or "
-                "trail=TrailOptions() (create a trail); neither was given"
-            )
-        if log_group is not None and trail is not None:
-            problems.append("give exactly one log source: log_group or trail, not both")
-        if trail is not None:
-            problems.extend(trail_options_problems(trail, "trail."))
-        if alarm_name_prefix is not None and not Token.is_unresolved(alarm_name_prefix):
-            longest = max(len(i) for i in (*CONTROL_IDS, *VARIANT_IDS))
-            if len(alarm_name_prefix) + longest > MAX_ALARM_NAME_LENGTH or any(ord(c) < 32 for c in alarm_name_prefix):
-                problems.append(
-                    f"alarm_name_prefix {alarm_name_prefix!r} must be at most {MAX_ALARM_NAME_LENGTH - longest} "
-                    "characters without control characters (alarm names are at most 255)"
-                )
+        language: str,
+        dashboard: object,
+        tuned_variants: Sequence[str],
+        removal_policy: object,
+    ) -> tuple[list[str], Selection]:
+        """Every problem of every property, the owners' checks included, and the selection."""
+        problems = _log_source_problems(log_group, trail)
+        if topic is not None and not _is_topic(topic):
+            problems.append(f"topic {topic!r} is a {type(topic).__name__}; expected an sns.ITopic")
+        problems.extend(email_problems("alarm_emails", alarm_emails))
         selection = resolve_selection(
             include=include, exclude=exclude, privileged_groups=privileged_groups, tuned_variants=tuned_variants
         )
         problems.extend(selection.problems)
-        problems.extend(email_problems("alarm_emails", alarm_emails))
-        if language not in LANGUAGES:
-            problems.append(f"language {language!r} is not supported; supported: {', '.join(LANGUAGES)}")
+        problems.extend(_override_problems(overrides, selection))
+        problems.extend(p for p in (metric_namespace_problem(metric_namespace), language_problem(language)) if p)
+        problems.extend(_prefix_problems(alarm_name_prefix))
+        checks = (
+            type_problem("dashboard", dashboard, bool, "True or False"),
+            None
+            if removal_policy is None
+            else type_problem("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy"),
+        )
+        problems.extend(p for p in checks if p)
+        if not problems:
+            problems.extend(
+                metric_conflicts(scope, construct_id, metric_namespace, (d.metric_name for d in selection.controls))
+            )
+        return problems, selection
 
-        selected_ids = {c.id for c in selection.controls} | selection.replaced
-        for control_id, settings in overrides.items():
-            if control_id not in CONTROL_IDS and control_id not in VARIANT_IDS:
-                problems.append(unknown_id_message([control_id], "alarm_overrides"))
-            elif control_id not in selected_ids:
-                problems.append(f"alarm_overrides has settings for {control_id!r}, which is not deployed")
-            problems.extend(alarm_settings_problems(f"alarm_overrides[{control_id!r}]", settings))
 
-        if problems:
-            raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
-        return list(selection.controls)
+def _log_source_problems(log_group: object, trail: object) -> list[str]:
+    if log_group is None and trail is None:
+        return [
+            "give exactly one log source: log_group (an existing CloudTrail log group) or "
+            "trail=TrailOptions() (create a trail); neither was given"
+        ]
+    if log_group is not None and trail is not None:
+        return ["give exactly one log source: log_group or trail, not both"]
+    if log_group is not None and not _is_log_group(log_group):
+        return [
+            f"log_group {log_group!r} is a {type(log_group).__name__}; expected a logs.ILogGroup, e.g. "
+            "logs.LogGroup.from_log_group_name(self, 'CloudTrailLogs', 'aws-controltower/CloudTrailLogs')"
+        ]
+    if isinstance(trail, TrailOptions):
+        return trail_options_problems(trail, "trail.")
+    if trail is not None:
+        return [f"trail {trail!r} is a {type(trail).__name__}; expected TrailOptions(...), e.g. trail=TrailOptions()"]
+    return []
+
+
+def _override_problems(overrides: object, selection: Selection) -> list[str]:
+    if not isinstance(overrides, Mapping):
+        return [
+            f"alarm_overrides {overrides!r} is a {type(overrides).__name__}; expected a mapping of control id "
+            "to AlarmSettings, e.g. {'root-account-usage': AlarmSettings(threshold=1)}"
+        ]
+    problems: list[str] = []
+    deployed = {c.id for c in selection.controls} | selection.replaced
+    for control_id, settings in overrides.items():
+        if control_id not in CONTROL_IDS and control_id not in VARIANT_IDS:
+            problems.append(
+                f"alarm_overrides names {control_id!r}, which is not a catalogue control; your own controls take "
+                "their settings in add_control(definition, alarm_settings=AlarmSettings(...))"
+            )
+        elif control_id not in deployed:
+            problems.append(f"alarm_overrides has settings for {control_id!r}, which is not deployed")
+        problems.extend(alarm_settings_problems(f"alarm_overrides[{control_id!r}]", settings))
+    return problems
+
+
+def _prefix_problems(prefix: object) -> list[str]:
+    if prefix is None or Token.is_unresolved(prefix):
+        return []
+    longest = max(len(i) for i in (*CONTROL_IDS, *VARIANT_IDS))
+    if not isinstance(prefix, str) or len(prefix) + longest > MAX_ALARM_NAME_LENGTH or any(ord(c) < 32 for c in prefix):
+        return [
+            f"alarm_name_prefix {prefix!r} must be a string of at most {MAX_ALARM_NAME_LENGTH - longest} "
+            "characters without control characters (alarm names are at most 255)"
+        ]
+    return []
