@@ -9,15 +9,16 @@ from urllib.parse import unquote
 import pytest
 
 from trailwatch_constructs.alarm_description import (
+    DESCRIPTION_BUDGET,
     LANGUAGES,
-    MAX_DESCRIPTION_LENGTH,
     AlarmContext,
     alarm_description,
     compact_references,
+    console_host,
     first_sentence,
     insights_console_url,
 )
-from trailwatch_constructs.catalog import ControlDefinition, LocalizedText, catalog_controls, get_control
+from trailwatch_constructs.catalog import AlarmSettings, ControlDefinition, LocalizedText, catalog_controls, get_control
 from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
 CONTROLS = catalog_controls(privileged_groups=["Administrators"])
@@ -46,7 +47,7 @@ def test_description_fits_and_says_what_where_and_links(
     # GIVEN any catalogue control, log group and language WHEN describing its alarm
     description = alarm_description(control, context, language=language)
     # THEN it fits CloudWatch's limit, starts with the title, names account, region and control, and links
-    assert len(description) <= MAX_DESCRIPTION_LENGTH
+    assert len(description) <= DESCRIPTION_BUDGET
     assert description.startswith(f"{control.text(language).title}: ")
     assert "111122223333" in description and "ap-northeast-1" in description and control.id in description
     assert "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#logsV2:" in description
@@ -117,3 +118,59 @@ def test_compact_references_group_by_framework() -> None:
         "Security Hub CloudWatch.1; CIS 1.2.0 3.3/1.1, 1.4.0 4.3/1.7, 3.0.0 4.3"
     )
     assert compact_references(get_control("organizations-changes")) == "CIS 1.4.0 4.15, 3.0.0 4.15"
+
+
+@pytest.mark.parametrize(
+    ("settings", "english", "japanese"),
+    [
+        (
+            AlarmSettings(),
+            "1+ matching CloudTrail events in 5 min.",
+            "5分以内に該当するCloudTrailイベントが1件以上記録されました。",
+        ),
+        (
+            AlarmSettings(threshold=5, evaluation_periods=3, datapoints_to_alarm=2, period_seconds=60),
+            "5+ matching CloudTrail events per 1 min in 2 of 3 periods.",
+            "1分ごとの該当CloudTrailイベントが5件以上の期間が3期間中2期間ありました。",
+        ),
+        (
+            AlarmSettings(statistic="Maximum", period_seconds=30),
+            "Matching CloudTrail events in 30 s.",
+            "30秒以内に該当するCloudTrailイベントが記録されました。",
+        ),
+        (
+            AlarmSettings(statistic="SampleCount", threshold=3, evaluation_periods=2),
+            "3+ matching CloudTrail events per 5 min in 2 of 2 periods.",
+            "5分ごとの該当CloudTrailイベントが3件以上の期間が2期間中2期間ありました。",
+        ),
+        (
+            AlarmSettings(statistic="Average", evaluation_periods=4, datapoints_to_alarm=3),
+            "Matching CloudTrail events in 3 of 4 periods of 5 min.",
+            "該当するCloudTrailイベントが記録された5分の期間が4期間中3期間ありました。",
+        ),
+    ],
+    ids=["default", "sum-m-of-n", "maximum", "sample-count", "average-m-of-n"],
+)
+def test_the_description_states_the_alarm_rule(settings: AlarmSettings, english: str, japanese: str) -> None:
+    # GIVEN alarm settings WHEN describing THEN the first line states the statistic's meaning, the
+    # threshold and how many periods out of how many must breach
+    control = get_control("vpc-changes")
+    assert alarm_description(control, NAMED, settings=settings).splitlines()[0] == f"{control.title}: {english}"
+    assert alarm_description(control, NAMED, settings=settings, language="ja").splitlines()[0] == (
+        f"{control.text('ja').title}: {japanese}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("partition", "region", "console"),
+    [
+        ("aws", "eu-west-1", "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1"),
+        ("aws-cn", "cn-north-1", "https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1"),
+        ("aws-us-gov", "us-gov-west-1", "https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1"),
+    ],
+)
+def test_links_use_the_partitions_console(partition: str, region: str, console: str) -> None:
+    context = dataclasses.replace(NAMED, region=region, host=console_host(partition, region))
+    description = alarm_description(get_control("vpc-changes"), context)
+    assert f"Events: {console}#logsV2:logs-insights" in description
+    assert "aws.amazon.com" not in description or partition == "aws"
