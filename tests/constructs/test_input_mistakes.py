@@ -8,6 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Annotations, Match, Template
 
@@ -310,3 +311,21 @@ def test_a_definition_with_wrong_field_types_is_rejected() -> None:
             en=base.en,
             alarm={"threshold": 1},  # type: ignore[arg-type]
         )
+
+
+def test_a_wildcard_in_the_alarm_name_prefix_is_one_problem_of_the_l3() -> None:
+    # GIVEN a prefix the topic policy's ArnLike would read as a wildcard THEN the L3 reports it (once)
+    assert _problems(alarm_name_prefix="ops-*") == (
+        "alarm_name_prefix 'ops-*' must not contain control characters, '*' or '?'",
+    )
+
+
+def test_s3_data_events_reach_the_trail() -> None:
+    # GIVEN TrailOptions(s3_data_events=WRITE_ONLY) THEN the created trail logs S3 object writes
+    stack = new_stack()
+    CloudTrailSecurityMonitoring(
+        stack, "M", trail=TrailOptions(s3_data_events=cloudtrail.ReadWriteType.WRITE_ONLY), include=["vpc-changes"]
+    )
+    (trail,) = Template.from_stack(stack).find_resources("AWS::CloudTrail::Trail").values()
+    selectors = trail["Properties"]["EventSelectors"]
+    assert any(s.get("ReadWriteType") == "WriteOnly" and s.get("DataResources") for s in selectors)

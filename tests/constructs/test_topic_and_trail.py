@@ -96,16 +96,27 @@ def test_log_group_keeps_a_year_is_encrypted_and_survives_destroy(sample: Sample
     assert log_group["UpdateReplacePolicy"] == "Retain"
 
 
-def test_trail_key_lets_cloudtrail_and_logs_encrypt_within_this_account(sample: SampleApp) -> None:
-    # GIVEN the audit key THEN CloudTrail and the regional Logs service may use it, scoped by encryption context
+def test_trail_key_lets_cloudtrail_and_logs_use_it_for_this_trail_and_log_group_only(sample: SampleApp) -> None:
+    # GIVEN the audit key of the sample app THEN CloudTrail may use it for the sample's trail (aws:SourceArn)
+    # and the regional Logs service for the sample's log group (encryption context), and it is retained
     keys = resources_of(sample.main, "AWS::KMS::Key")
     (audit_key,) = [key for key_id, key in keys.items() if key_id != _topic_key_id(sample)]
-    statements = _statements(audit_key["Properties"]["KeyPolicy"])
-    by_sid = {s.get("Sid"): s for s in statements}
-    assert by_sid["AllowCloudTrailEncryptLogs"]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
-    assert "kms:EncryptionContext:aws:cloudtrail:arn" in str(by_sid["AllowCloudTrailEncryptLogs"]["Condition"])
-    assert by_sid["AllowCloudWatchLogsUseOfKey"]["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-    assert "kms:EncryptionContext:aws:logs:arn" in str(by_sid["AllowCloudWatchLogsUseOfKey"]["Condition"])
+    by_sid = {s.get("Sid"): s for s in _statements(audit_key["Properties"]["KeyPolicy"])}
+    _, trail = _one(sample, "AWS::CloudTrail::Trail")
+    trail_arn = f"arn:aws:cloudtrail:eu-west-1:111122223333:trail/{trail['Properties']['TrailName']}"
+    for sid in ("AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey"):
+        assert by_sid[sid]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
+        assert by_sid[sid]["Condition"]["StringEquals"] == {"aws:SourceArn": trail_arn}
+    _, log_group = _one(sample, "AWS::Logs::LogGroup")
+    logs = by_sid["AllowCloudWatchLogsUseOfKey"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": (
+                f"arn:aws:logs:eu-west-1:111122223333:log-group:{log_group['Properties']['LogGroupName']}"
+            )
+        }
+    }
     assert audit_key["DeletionPolicy"] == "Retain"
 
 
@@ -133,6 +144,20 @@ def test_trail_bucket_is_private_versioned_ssl_only_access_logged_and_retained(s
     assert len(policies) == 1
     deny = [s for s in _statements(policies[0]["Properties"]["PolicyDocument"]) if s["Effect"] == "Deny"]
     assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in deny)
+
+
+def test_trail_bucket_lets_cloudtrail_deliver_for_the_samples_trail_only(sample: SampleApp) -> None:
+    # GIVEN the sample app's bucket policies THEN both CloudTrail statements name the sample's trail
+    _, trail = _one(sample, "AWS::CloudTrail::Trail")
+    trail_arn = f"arn:aws:cloudtrail:eu-west-1:111122223333:trail/{trail['Properties']['TrailName']}"
+    cloudtrail = [
+        statement
+        for policy in resources_of(sample.main, "AWS::S3::BucketPolicy").values()
+        for statement in _statements(policy["Properties"]["PolicyDocument"])
+        if statement.get("Principal") == {"Service": "cloudtrail.amazonaws.com"}
+    ]
+    assert sorted(s["Sid"] for s in cloudtrail) == ["AWSCloudTrailAclCheck", "AWSCloudTrailWrite"]
+    assert [s["Condition"]["StringEquals"]["aws:SourceArn"] for s in cloudtrail] == [trail_arn, trail_arn]
 
 
 def test_existing_log_group_stack_creates_no_trail_and_reads_the_named_group(sample: SampleApp) -> None:

@@ -15,7 +15,7 @@ from trailwatch_constructs.catalog.controls import CONTROL_IDS, PRIVILEGED_GROUP
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
 from trailwatch_constructs.catalog.selection import Selection, resolve_selection
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, replaces_security_hub_text
-from trailwatch_constructs.constructs.alarm_topic import AlarmTopic, email_problems
+from trailwatch_constructs.constructs.alarm_topic import AlarmTopic, alarm_name_prefix_problems, email_problems
 from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions, trail_options_problems
 from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
 from trailwatch_constructs.constructs.detective_control import (
@@ -206,6 +206,7 @@ class CloudTrailSecurityMonitoring(Construct):
             trail_name=trail.trail_name,
             log_retention=trail.log_retention,
             removal_policy=trail.removal_policy,
+            s3_data_events=trail.s3_data_events,
         )
         return self.audit_trail.log_group
 
@@ -342,12 +343,16 @@ def _override_problems(overrides: object, selection: Selection) -> list[str]:
 
 
 def _prefix_problems(prefix: object) -> list[str]:
-    if prefix is None or Token.is_unresolved(prefix):
+    if prefix is None:
         return []
+    problems = alarm_name_prefix_problems("alarm_name_prefix", prefix)
+    if problems or Token.is_unresolved(prefix):
+        return problems
+    assert isinstance(prefix, str)
     longest = max(len(i) for i in (*CONTROL_IDS, *VARIANT_IDS))
-    if not isinstance(prefix, str) or len(prefix) + longest > MAX_ALARM_NAME_LENGTH or any(ord(c) < 32 for c in prefix):
+    if len(prefix) + longest > MAX_ALARM_NAME_LENGTH:
         return [
             f"alarm_name_prefix {prefix!r} must be a string of at most {MAX_ALARM_NAME_LENGTH - longest} "
-            "characters without control characters (alarm names are at most 255)"
+            f"characters: with the longest control id, alarm names would exceed {MAX_ALARM_NAME_LENGTH}"
         ]
     return []
