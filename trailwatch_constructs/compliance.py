@@ -68,7 +68,7 @@ PREREQUISITES = (
     Prerequisite(
         "CloudWatch.1-14",
         "the alarm's SNS topic has at least one subscriber",
-        "alarm_emails subscribes each address (the sample app subscribes one)",
+        "alarm_emails subscribes each address (the sample app subscribes the -c trailwatch:alarmEmail one)",
     ),
 )
 

@@ -223,11 +223,14 @@ def test_a_variant_added_by_hand_warns_like_tuned_variants() -> None:
     assert _warnings(by_hand) == expected
 
 
-def test_a_variant_cannot_be_added_next_to_its_base() -> None:
+def test_a_variant_next_to_its_base_replaces_nothing_and_does_not_warn() -> None:
+    # GIVEN the base kept (Security Hub's check keeps passing) and the variant added next to it
+    # THEN both deploy, with their own metrics, and no warning claims the check will fail
     stack = new_stack()
-    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack))
-    with pytest.raises(ControlDefinitionError, match="exclude 'unauthorized-api-calls' first"):
-        monitoring.add_control(get_variant("unauthorized-api-calls-tuned"))
+    monitoring = CloudTrailSecurityMonitoring(stack, "M", log_group=existing_log_group(stack), exclude=[PRIVILEGED])
+    variant = monitoring.add_control(get_variant("unauthorized-api-calls-tuned"))
+    assert variant.definition.metric_name != monitoring.control("unauthorized-api-calls").definition.metric_name
+    assert _warnings(stack) == []
 
 
 def _monitor(stack: cdk.Stack, construct_id: str, **props: Any) -> CloudTrailSecurityMonitoring:

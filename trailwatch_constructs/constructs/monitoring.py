@@ -176,7 +176,8 @@ class CloudTrailSecurityMonitoring(Construct):
         """Deploy a user's own control definition (or a tuned variant) next to the catalogue's.
 
         The definition's pattern was already parsed when it was created; here its id must be
-        new, a variant's base control must not be deployed, and its alarm settings valid.
+        new and its alarm settings valid. A tuned variant added while its base is excluded replaces
+        the base, and warns as ``tuned_variants=`` does; next to its base it replaces nothing.
         """
         if not isinstance(definition, ControlDefinition):
             raise ControlDefinitionError(
@@ -185,11 +186,6 @@ class CloudTrailSecurityMonitoring(Construct):
         if definition.id in self._controls:
             raise ControlDefinitionError(
                 f"duplicate control id {definition.id!r}; already deployed: {', '.join(self._controls)}"
-            )
-        if definition.variant_of in self._controls:
-            raise ControlDefinitionError(
-                f"tuned variant {definition.id!r} replaces {definition.variant_of!r}, which is deployed: "
-                f"exclude {definition.variant_of!r} first, or pass tuned_variants=[{definition.id!r}]"
             )
         control = self._add(definition, alarm_settings)
         if self.dashboard is not None:
@@ -239,8 +235,9 @@ class CloudTrailSecurityMonitoring(Construct):
         )
 
     def _add(self, definition: ControlDefinition, settings: AlarmSettings | None) -> DetectiveControl:
-        # Every route to a variant warns alike: tuned_variants=, or exclude + add_control(variant).
-        if definition.variant_of is not None:
+        # Every route to a replacing variant warns alike: tuned_variants=, or exclude + add_control(variant).
+        # Next to its base (which keeps Security Hub's check passing) a variant replaces nothing.
+        if definition.variant_of is not None and definition.variant_of not in self._controls:
             self._warn_tuned_variant(definition)
         control = DetectiveControl(
             self,
