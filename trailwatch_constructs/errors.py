@@ -25,6 +25,10 @@ class PatternTooLongError(TrailwatchError, ValueError):
     """A generated filter pattern would exceed CloudWatch Logs' 1,024-character limit."""
 
 
+class UnusableInputError(TrailwatchError, ValueError):
+    """The paths given cannot be read at all: one is missing or in S3, or they hold no file to read."""
+
+
 class ConfigurationError(TrailwatchError, ValueError):
     """One or more construct properties are invalid; ``problems`` lists each one.
 

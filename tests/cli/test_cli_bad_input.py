@@ -27,26 +27,6 @@ def assert_totals(report: dict[str, Any]) -> None:
     assert report["events"] + report["records_skipped"] == report["records_seen"]
 
 
-def test_missing_path_is_reported_and_the_run_goes_on(runner: CliRunner, tmp_path: Path) -> None:
-    # GIVEN a missing path before a good file
-    missing = tmp_path / "nope.json"
-    good = write(tmp_path / "good.json", encode("cloudtrail", [denied(0)]))
-    # WHEN both are replayed
-    _, report = run_json(runner, ["replay", str(missing), str(good)])
-    # THEN the missing path is one skipped file with its reason, and the good file is still read
-    assert report["skipped"] == [
-        {
-            "file": str(missing),
-            "index": None,
-            "kind": "file",
-            "category": "missing",
-            "reason": "no such file or directory",
-        }
-    ]
-    assert (report["files_found"], report["files"], report["files_skipped"], report["events"]) == (2, 1, 1, 1)
-    assert report["controls"]["unauthorized-api-calls"]["matches"] == 1
-
-
 def test_unreadable_file_is_reported(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN a file whose open fails with a permission error (tests run as root, so chmod would not do)
     locked = write(tmp_path / "locked.json", encode("cloudtrail", [denied(0)]))
@@ -234,17 +214,16 @@ def test_mixed_archive_totals_add_up(runner: CliRunner, tmp_path: Path) -> None:
     write(root / "4-cut.jsonl.gz", cut[: len(cut) // 2])
     write(root / "5-empty.json", b"")
     write(root / "CloudTrail-Digest" / "6-digest.json.gz", b"{}", gz=True)
-    # WHEN the folder is replayed, and a missing path with it
-    _, report = run_json(runner, ["replay", str(root), str(tmp_path / "missing")])
+    # WHEN the folder is replayed
+    _, report = run_json(runner, ["replay", str(root)])
     # THEN every file is either read or skipped, and every record evaluated or skipped
-    assert report["files_found"] == 7
-    assert (report["files"], report["files_skipped"], report["files_partial"]) == (3, 4, 1)
+    assert report["files_found"] == 6
+    assert (report["files"], report["files_skipped"], report["files_partial"]) == (3, 3, 1)
     assert report["records_skipped"] == 2
     assert report["skipped_by_category"] == {
         "digest": 1,
         "empty": 1,
         "invalid-json": 1,
-        "missing": 1,
         "not-an-object": 2,
         "truncated-gzip": 1,
     }
@@ -276,7 +255,18 @@ def cli_main() -> Any:
 
 
 pieces = st.sampled_from(
-    ["good", "jsonl", "not-object", "bad-line", "invalid", "cut-jsonl", "cut-doc", "empty", "missing"]
+    [
+        "good",
+        "jsonl",
+        "not-object",
+        "bad-line",
+        "invalid",
+        "cut-jsonl",
+        "cut-doc",
+        "empty",
+        "concatenated",
+        "cut-concatenated",
+    ]
 )
 
 
@@ -309,6 +299,9 @@ def test_totals_invariant_holds_for_any_mix(runner: CliRunner, kinds: list[str])
                 write(path, data[: len(data) // 2])
             elif kind == "empty":
                 write(path, b"")
+            elif kind in ("concatenated", "cut-concatenated"):
+                data = b"".join(gzip.compress(encode("cloudtrail", records[i : i + 10])) for i in (0, 10, 20))
+                write(path, data if kind == "concatenated" else data[: len(data) * 5 // 6])
         # WHEN they are replayed
         _, report = run_json(runner, ["replay", *paths])
     # THEN the totals add up, and each named path is one file found

@@ -59,3 +59,36 @@ def test_bad_selection_is_one_line_naming_every_problem_with_exit_2(runner: CliR
     assert lines[0].startswith("trailwatch: error: unknown control id 'nope' in exclude; known ids: ")
     assert "unknown tuned variant 'x'; known variants: unauthorized-api-calls-tuned" in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_include_reports_only_the_controls_named(runner: CliRunner) -> None:
+    # GIVEN two controls named with --include
+    # WHEN reporting
+    result = runner.invoke(
+        cli, ["compliance", "--format", "json", "--include", "root-account-usage", "--include", "vpc-changes"]
+    )
+    # THEN only their items are covered
+    assert result.exit_code == 0
+    covered = {i["control"] for i in json.loads(result.stdout)["items"]} - {None}
+    assert covered == {"root-account-usage", "vpc-changes"}
+
+
+def test_include_with_exclude_is_a_usage_error(runner: CliRunner) -> None:
+    # GIVEN both --include and --exclude
+    # WHEN reporting
+    result = runner.invoke(cli, ["compliance", "--include", "root-account-usage", "--exclude", "vpc-changes"])
+    # THEN one line says to give one of them, exit 2
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "trailwatch: error: give include or exclude, not both; see 'trailwatch compliance --help'\n"
+    )
+    assert result.stdout == ""
+
+
+def test_unknown_id_in_include_is_named(runner: CliRunner) -> None:
+    # GIVEN a misspelt id in --include
+    # WHEN reporting
+    result = runner.invoke(cli, ["compliance", "--include", "root-usage"])
+    # THEN the line names it and where it was given
+    assert result.exit_code == 2
+    assert result.stderr.startswith("trailwatch: error: unknown control id 'root-usage' in include; known ids: ")

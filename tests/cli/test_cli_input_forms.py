@@ -1,4 +1,4 @@
-"""Input forms (CloudTrail file, array, object, JSON Lines; gzip or not) and the S3 layout walk."""
+"""Input forms (CloudTrail file, array, object, JSON Lines, concatenations; gzip or not) and the S3 layout walk."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trailwatch_constructs.cli import readers
+from trailwatch_constructs.cli.main import cli
 from trailwatch_constructs.cli.readers import Problem, RecordBatch
 
 from .conftest import ORG_ACCOUNT, S3_ACCOUNT, denied, encode, quiet_record, root_login, run_json, write
@@ -76,6 +77,60 @@ def test_json_lines_of_cloudtrail_files_are_expanded(runner: CliRunner, tmp_path
     assert [json.loads(line)["index"] for line in out.read_text().splitlines()] == [0, 1, 2]
 
 
+CONCATENATED = [[quiet_record(0), denied(1)], [denied(2), quiet_record(3), denied(4)], [denied(5)]]
+"""Three CloudTrail files' records: the denied calls are records 1, 2, 4 and 5 of the concatenation."""
+
+
+def concatenate(documents: list[bytes], *, separator: bytes = b"", gz: bool = False) -> bytes:
+    """``cat`` of files holding ``documents``, each followed by ``separator``, gzip-compressed or not."""
+    files = [document + separator for document in documents]
+    return b"".join(gzip.compress(f) for f in files) if gz else b"".join(files)
+
+
+@pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("separator", [b"", b"\n", b" \r\n\n "], ids=["adjacent", "newline", "whitespace"])
+@pytest.mark.parametrize("form", ["cloudtrail", "pretty"])
+def test_concatenated_cloudtrail_files_are_read_document_by_document(
+    runner: CliRunner, tmp_path: Path, form: str, separator: bytes, gz: bool
+) -> None:
+    # GIVEN three CloudTrail files concatenated (`cat a.json.gz b.json.gz c.json.gz > all.json.gz`)
+    data = concatenate([encode(form, records) for records in CONCATENATED], separator=separator, gz=gz)
+    path = write(tmp_path / "all.json.gz", data)
+    out = tmp_path / "m.jsonl"
+    # WHEN the file is replayed with the matches written out
+    _, report = run_json(runner, ["replay", str(path), "--matches-out", str(out)])
+    # THEN every record of every document is evaluated, indexed across the file
+    assert (report["files"], report["events"], report["skipped"]) == (1, 6, [])
+    assert [json.loads(line)["index"] for line in out.read_text().splitlines()] == [1, 2, 4, 5]
+
+
+def test_a_line_of_several_documents_is_read_document_by_document(runner: CliRunner, tmp_path: Path) -> None:
+    # GIVEN JSON Lines whose first line is two CloudTrail files one after the other
+    first, second, third = (encode("cloudtrail", records) for records in CONCATENATED)
+    path = write(tmp_path / "all.jsonl", first + second + b"\n" + third + b"\n")
+    # WHEN it is replayed
+    _, report = run_json(runner, ["replay", str(path)])
+    # THEN the records of all three documents are evaluated
+    assert (report["events"], report["skipped"]) == (6, [])
+
+
+def test_trailwatch_test_reads_concatenated_files_from_stdin(runner: CliRunner) -> None:
+    # GIVEN concatenated gzip CloudTrail files piped in
+    data = concatenate([encode("cloudtrail", records) for records in CONCATENATED], gz=True)
+    # WHEN a pattern is tested on them
+    result = runner.invoke(cli, ["test", "--control", "unauthorized-api-calls", "--format", "jsonl"], input=data)
+    # THEN every record has its line, indexed across the documents
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["index"], line["matched"]) for line in lines] == [
+        (0, False),
+        (1, True),
+        (2, True),
+        (3, False),
+        (4, True),
+        (5, True),
+    ]
+
+
 def test_s3_layout_is_walked_with_org_trails_and_digests_skipped(runner: CliRunner, s3_archive: Path) -> None:
     # GIVEN a trail bucket on disk with three log files (one from an organization trail) and
     #       two digest files
@@ -102,11 +157,12 @@ def test_walk_order_is_sorted_by_path(runner: CliRunner, s3_archive: Path, tmp_p
 
 
 def test_a_digest_file_named_explicitly_is_still_skipped(runner: CliRunner, s3_archive: Path) -> None:
-    # GIVEN the path of a digest file
+    # GIVEN the path of a digest file and of a log file (what a shell glob over a bucket gives)
     digest = next(s3_archive.rglob("*_CloudTrail-Digest_*"))
-    # WHEN it is named on the command line
-    _, report = run_json(runner, ["replay", str(digest)])
-    # THEN it is skipped as a digest, not parsed as events
+    log = next(s3_archive.rglob("*_CloudTrail_*"))
+    # WHEN both are named on the command line
+    _, report = run_json(runner, ["replay", str(digest), str(log)])
+    # THEN the digest is skipped as a digest, not parsed as events
     assert report["skipped"] == [
         {
             "file": str(digest),
@@ -188,3 +244,92 @@ def test_pretty_printed_json_with_blank_lines_first_reports_file_line_numbers() 
     assert isinstance(problem, Problem)
     assert problem.category == "invalid-json"
     assert "line 4 column" in problem.reason
+
+
+# --- concatenated documents, decoded with tiny chunks and either way of splitting ---------------
+
+tricky_text = st.sampled_from(["}{", "] [", '\\"}{', "\\", '{"a": 1}{', "]\n["])
+tricky_record = st.dictionaries(
+    st.sampled_from(["eventName", "eventID", "n"]), st.one_of(tricky_text, st.integers(-9, 9), st.none()), max_size=3
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    documents=st.lists(st.lists(tricky_record, max_size=4), min_size=1, max_size=4),
+    form=st.sampled_from(["cloudtrail", "array", "pretty"]),
+    separator=st.sampled_from([b"", b" ", b"\n", b"\r\n", b"\n\n  "]),
+    gz=st.booleans(),
+    chunk=st.integers(min_value=1, max_value=40),
+    eager=st.booleans(),
+)
+def test_concatenated_documents_do_not_depend_on_chunks_or_strings(
+    documents: list[list[dict[str, object]]], form: str, separator: bytes, gz: bool, chunk: int, eager: bool
+) -> None:
+    # GIVEN documents one after another, some strings holding brackets, quotes and backslashes
+    data = concatenate([encode(form, records) for records in documents], separator=separator, gz=gz)
+    # WHEN they are decoded `chunk` bytes at a time, split as they arrive (eager) or once gathered
+    with (
+        mock.patch.object(readers, "CHUNK_SIZE", chunk),
+        mock.patch.object(readers, "SPLIT_SIZE", 0 if eager else readers.SPLIT_SIZE),
+    ):
+        decoded = decode(data)
+    # THEN exactly the records come out, in order
+    assert decoded == [record for records in documents for record in records]
+
+
+class CountingStream(io.RawIOBase):
+    """A stream that remembers how many bytes have been read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        out = self._data.read(size)
+        self.consumed += len(out)
+        return out
+
+
+def test_concatenated_documents_are_split_off_as_they_arrive() -> None:
+    # GIVEN 60 CloudTrail documents one after another, about 600 bytes each, with no newline
+    documents = [encode("cloudtrail", [denied(n), quiet_record(n)]) for n in range(60)]
+    stream = CountingStream(b"".join(documents))
+    ends = [sum(map(len, documents[: n + 1])) for n in range(len(documents))]
+    # WHEN they are decoded 64 bytes at a time, with a 1,024-byte split threshold
+    lags = []
+    with mock.patch.object(readers, "CHUNK_SIZE", 64), mock.patch.object(readers, "SPLIT_SIZE", 1024):
+        for n, item in enumerate(readers._decode("x", readers._chunks(stream))):
+            assert isinstance(item, RecordBatch)
+            lags.append(stream.consumed - ends[n])
+    # THEN each document comes out within a threshold, a document and a chunk of its end:
+    #      memory never holds the whole concatenation
+    assert len(lags) == 60
+    assert max(lags) <= 1024 + len(documents[0]) + 64
+
+
+def test_a_broken_document_after_good_ones_is_one_skipped_record() -> None:
+    # GIVEN two documents, then one that is cut short
+    data = encode("cloudtrail", [denied(0)]) + encode("cloudtrail", [denied(1), denied(2)]) + b'{"Records": [{"a'
+    # WHEN decoded
+    *batches, problem = list(readers._decode("x", readers._chunks(io.BytesIO(data))))
+    # THEN the good documents' records come out, and the broken one is the next record index
+    assert [(b.start, len(b.records)) for b in batches if isinstance(b, RecordBatch)] == [(0, 1), (1, 2)]
+    assert isinstance(problem, Problem)
+    assert (problem.index, problem.kind, problem.category) == (3, "record", "invalid-json")
+
+
+def test_a_truncated_gzip_of_concatenated_files_keeps_the_documents_before_the_cut() -> None:
+    # GIVEN two gzip CloudTrail files concatenated, the second one cut in half
+    second = gzip.compress(encode("cloudtrail", [denied(n) for n in range(1, 40)]))
+    data = gzip.compress(encode("cloudtrail", [denied(0)])) + second[: len(second) // 2]
+    # WHEN decoded
+    *batches, problem = list(readers._decode("x", readers._chunks(io.BytesIO(data))))
+    # THEN the first file's record comes out, then one partial problem for the rest
+    assert [b.records for b in batches if isinstance(b, RecordBatch)] == [[denied(0)]]
+    assert isinstance(problem, Problem)
+    assert (problem.kind, problem.category) == ("partial", "truncated-gzip")
+    assert problem.reason.endswith("; the 1 record(s) before it were read, the rest of the file is lost")

@@ -227,16 +227,16 @@ def test_replay_reads_stdin_for_dash(runner: CliRunner) -> None:
 
 
 def test_table_report_shows_totals_skips_controls_and_details(runner: CliRunner, archive: Path, tmp_path: Path) -> None:
-    # GIVEN the archive and a missing path
-    missing = tmp_path / "missing.json"
+    # GIVEN the archive and an empty file
+    empty = write(tmp_path / "empty.json", b"")
     # WHEN replayed in the default table format
-    result = runner.invoke(cli, ["replay", str(archive), str(missing)])
+    result = runner.invoke(cli, ["replay", str(archive), str(empty)])
     text = result.stdout
     # THEN the totals, the skip, the left-out control, the table and the top values are printed
     assert result.exit_code == 0
     assert "Files: 3 found, 2 read (0 only in part), 1 skipped" in text
     assert "Records: 7 seen, 7 evaluated, 0 skipped" in text
-    assert f"  {missing}: no such file or directory" in text
+    assert f"  {empty}: empty file: no JSON in it" in text
     assert f"Not evaluated: {PRIVILEGED_GROUP_CONTROL_ID}: needs at least one --privileged-group NAME" in text
     assert any(line.split()[:4] == ["unauthorized-api-calls", "LOW", "5", "3"] for line in text.splitlines())
     assert f"        3  {ALICE}" in text

@@ -178,15 +178,43 @@ def test_records_that_are_not_objects_are_reported_on_stderr(runner: CliRunner) 
 
 
 def test_table_summary_counts_skipped_input(runner: CliRunner, tmp_path: Path) -> None:
-    # GIVEN one missing file and stdin with a record that is not an object
-    missing = tmp_path / "missing.json"
+    # GIVEN one empty file and stdin with a record that is not an object
+    empty = write(tmp_path / "empty.json", b"")
     # WHEN tested in the table format
-    result = runner.invoke(
-        cli, ["test", "--pattern", DENIED, str(missing), "-"], input=encode("array", [denied(0), "x"])
-    )
+    result = runner.invoke(cli, ["test", "--pattern", DENIED, str(empty), "-"], input=encode("array", [denied(0), "x"]))
     # THEN the summary counts the skipped record and file
     assert (
         result.stdout.splitlines()[-1]
         == "1 of 1 events matched the pattern; 1 records and 1 files skipped (see stderr)"
     )
-    assert f"trailwatch: skipped {missing}: no such file or directory" in result.stderr
+    assert f"trailwatch: skipped {empty}: empty file: no JSON in it" in result.stderr
+
+
+def test_strict_exits_1_when_a_record_was_skipped(runner: CliRunner) -> None:
+    # GIVEN events of which one is not an object
+    data = encode("array", [denied(0), 7])
+    # WHEN tested with and without --strict
+    lenient = runner.invoke(cli, ["test", "--pattern", DENIED, "--format", "jsonl"], input=data)
+    strict = runner.invoke(cli, ["test", "--pattern", DENIED, "--format", "jsonl", "--strict"], input=data)
+    # THEN only --strict fails the run, and both print the evaluated event
+    assert (lenient.exit_code, strict.exit_code) == (0, 1)
+    assert jsonl(strict.stdout) == [{"source": "<stdin>", "index": 0, "matched": True}]
+
+
+def test_strict_exits_1_when_a_file_was_skipped(runner: CliRunner, tmp_path: Path) -> None:
+    # GIVEN a good file and an empty one
+    good = write(tmp_path / "good.json", encode("object", [denied(0)]))
+    empty = write(tmp_path / "empty.json", b"")
+    # WHEN tested with --strict
+    result = runner.invoke(cli, ["test", "--pattern", DENIED, "--strict", str(good), str(empty)])
+    # THEN the run fails
+    assert result.exit_code == 1
+
+
+def test_strict_ignores_digest_files(runner: CliRunner, s3_archive: Path) -> None:
+    # GIVEN a trail bucket whose only skips are digest files
+    # WHEN the control is tested over it with --strict
+    result = runner.invoke(cli, ["test", "--control", "root-account-usage", "--strict", str(s3_archive)])
+    # THEN the run succeeds
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1].startswith("1 of 6 events matched root-account-usage")

@@ -1,8 +1,9 @@
 """``trailwatch``: list the controls, test a pattern on events, replay CloudTrail archives, show compliance.
 
-Exit codes: 0 success; 1 a run that could not finish (an output file that cannot be written, a
-worker process that died) or, with ``replay --strict``, input that was skipped; 2 a usage error
-(bad option, unknown control id, invalid filter pattern). Every error is one
+Exit codes: 0 success, also when the reader of stdout goes away (``trailwatch ... | head``); 1 a
+run that could not finish (an output file that cannot be written, a worker process that died)
+or, with ``--strict``, input that was skipped; 2 a usage error (bad option, unknown control id,
+invalid filter pattern, a path that does not exist or holds nothing to read). Every error is one
 ``trailwatch: error: ...`` message on stderr, never a traceback.
 
 This module must not import ``aws_cdk`` or ``jsii``, even indirectly: the CLI has to start fast
@@ -72,15 +73,9 @@ class TrailwatchGroup(click.Group):
             click.echo(f"{PROG}: interrupted", err=True)
             sys.exit(130)
         except TrailwatchError as err:
-            # Raised for what the user gave: an unknown control id, a bad pattern or group name.
+            # Raised for what the user gave: an unknown control id, a bad pattern or group name,
+            # a path that does not exist.
             _fail(str(err), 2)
-        except BrokenPipeError:
-            # The reader went away (``trailwatch ... | head``): not an error worth a message.
-            # Point stdout at /dev/null so that the interpreter's final flush cannot fail again.
-            # (Not possible when stdout is not a real file, e.g. under a test runner.)
-            with contextlib.suppress(OSError, ValueError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
         except OSError as err:
             _fail(str(err), 1)
         except BrokenProcessPool as err:
@@ -91,6 +86,21 @@ class TrailwatchGroup(click.Group):
                 raise
             _fail(f"internal error: {type(err).__name__}: {err} (set {DEBUG_ENV}=1 for the traceback)", 1)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; when the reader of stdout goes away (``trailwatch ... | head``), stop quietly.
+
+        Caught here, around the command, because click's ``main`` would make it exit 1.
+        """
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # Exit 0 without a message, as Unix tools do. Point stdout at /dev/null so that the
+            # interpreter's final flush of what is still buffered cannot fail again. (Not possible
+            # when stdout is not a real file, e.g. under a test runner.)
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
 
 
 @click.group(cls=TrailwatchGroup, name=PROG, context_settings=CONTEXT_SETTINGS)
@@ -157,12 +167,23 @@ def controls_command(fmt: str, privileged_groups: tuple[str, ...]) -> int:
 @cli.command("compliance", short_help="Show which benchmark items the controls cover.")
 @format_option("markdown", "json")
 @privileged_group_option
+@click.option(
+    "--include",
+    "included",
+    multiple=True,
+    metavar="ID",
+    help="Select only this control (repeatable); default: every control.",
+)
 @click.option("--exclude", "excluded", multiple=True, metavar="ID", help="Leave a control out (repeatable).")
 @click.option(
     "--tuned-variant", "variants", multiple=True, metavar="ID", help="Replace a control with a tuned variant."
 )
 def compliance_command(
-    fmt: str, privileged_groups: tuple[str, ...], excluded: tuple[str, ...], variants: tuple[str, ...]
+    fmt: str,
+    privileged_groups: tuple[str, ...],
+    included: tuple[str, ...],
+    excluded: tuple[str, ...],
+    variants: tuple[str, ...],
 ) -> int:
     """For CIS AWS Foundations 1.2.0, 1.4.0, 3.0.0 and Security Hub CloudWatch.1-14: which control
     covers each item, and whether its pattern is Security Hub's exact text.
@@ -173,7 +194,9 @@ def compliance_command(
     from trailwatch_constructs.catalog.selection import resolve_selection
     from trailwatch_constructs.compliance import coverage_json, coverage_markdown
 
-    selection = resolve_selection(exclude=excluded, privileged_groups=privileged_groups, tuned_variants=variants)
+    selection = resolve_selection(
+        include=included or None, exclude=excluded, privileged_groups=privileged_groups, tuned_variants=variants
+    )
     if selection.problems:
         raise click.UsageError("; ".join(selection.problems))
     if fmt == "json":
@@ -194,21 +217,24 @@ def compliance_command(
 @format_option(
     "table", "jsonl", help="table: a line per event and a summary; jsonl: {source, index, matched} per event."
 )
+@click.option("--strict", is_flag=True, help="Exit 1 when any file or record was skipped (digest files excepted).")
 @click.argument("files", nargs=-1, metavar="[FILE]...")
 def test_command(
     pattern_text: str | None,
     control_id: str | None,
     privileged_groups: tuple[str, ...],
     fmt: str,
+    strict: bool,
     files: tuple[str, ...],
 ) -> int:
     """Evaluate a pattern on the events in FILEs (standard input when none, or '-').
 
     Each FILE is a CloudTrail log file, a JSON array, one JSON object or JSON Lines, gzip or
     not; a directory is read recursively. Records that cannot be evaluated are reported on
-    stderr. Exits 0 whatever matched, 2 for an invalid pattern.
+    stderr. Exits 0 whatever matched (1 with --strict when input was skipped); 2 for an invalid
+    pattern, or FILEs that give nothing to read (missing, s3://, an empty directory).
     """
-    from trailwatch_constructs.cli.readers import Problem, iter_inputs
+    from trailwatch_constructs.cli.readers import Problem, check_inputs, iter_inputs
     from trailwatch_constructs.cli.replay import Evaluation, evaluate, principal_of, select_controls
     from trailwatch_constructs.filter_pattern import parse_filter_pattern
 
@@ -222,14 +248,18 @@ def test_command(
         (control,) = select_controls([control_id], privileged_groups).controls
         label = control.id
         matcher = control.filter_pattern.matches
+    paths = iter_inputs(files)
+    check_inputs(paths)
 
     out = sys.stdout.buffer
     evaluated = matched = skipped = 0
     files_skipped: set[str] = set()
-    for item in evaluate(iter_inputs(files), matcher, stdin=_stdin()):
+    damaged = False
+    for item in evaluate(paths, matcher, stdin=_stdin()):
         if isinstance(item, Problem):
             where = item.source if item.index is None else f"{item.source} record {item.index}"
             click.echo(f"{PROG}: skipped {where}: {item.reason}", err=True)
+            damaged = damaged or item.category != "digest"
             if item.kind == "record":
                 skipped += 1
             elif item.kind == "file":
@@ -254,7 +284,7 @@ def test_command(
             summary += f"; {skipped:,} records and {len(files_skipped):,} files skipped (see stderr)"
         out.write((summary + "\n").encode())
     out.flush()
-    return 0
+    return 1 if strict and damaged else 0
 
 
 # --- replay ---------------------------------------------------------------------------------------
@@ -307,12 +337,15 @@ def replay_command(
 
     PATHs are files or directories (walked recursively, e.g. a local copy of the trail's bucket:
     AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, organization trails included);
-    '-' is standard input. Digest files are skipped and counted; unreadable or invalid input is
-    reported and skipped, and the run goes on.
+    '-' is standard input. A PATH that does not exist, or PATHs that hold no log file, are a usage
+    error. Digest files are skipped and counted; unreadable or invalid input is reported and
+    skipped, and the run goes on.
     """
+    from trailwatch_constructs.cli.readers import check_inputs
     from trailwatch_constructs.cli.replay import ReplayReport, replay, resolve_jobs, select_controls
 
     selection = select_controls(control_ids, privileged_groups)
+    check_inputs(paths)
     report = ReplayReport(selection.controls, selection.not_selected)
     workers = resolve_jobs(jobs)
     show_progress = sys.stderr.isatty() if progress is None else progress

@@ -7,6 +7,7 @@ report is a pure function of the input (no timings), so two runs over the same f
 
 from __future__ import annotations
 
+import errno
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -33,11 +34,22 @@ PIPE_WIDTH: Final = 200
 wide enough that tables are not folded at rich's default of 80."""
 
 
+class _StdoutConsole(Console):
+    """A console whose closed stdout raises :class:`BrokenPipeError`, like every other output path.
+
+    rich's own handling exits with status 1; the CLI ends quietly with 0 instead, as Unix tools do.
+    """
+
+    def on_broken_pipe(self) -> None:
+        """Raise, for the CLI to handle (rich calls this when a write fails with a broken pipe)."""
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def make_console() -> Console:
     """A console for stdout: the terminal's width, or :data:`PIPE_WIDTH` when not a terminal."""
-    console = Console(highlight=False)
+    console = _StdoutConsole(highlight=False)
     if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = Console(highlight=False, width=PIPE_WIDTH)
+        console = _StdoutConsole(highlight=False, width=PIPE_WIDTH)
     return console
 
 
