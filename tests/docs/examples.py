@@ -83,27 +83,16 @@ def clean_environment() -> dict[str, str]:
     return env
 
 
+def _run(argv: list[str], project: Path, timeout: int) -> Completed:
+    done = subprocess.run(argv, cwd=project, env=clean_environment(), capture_output=True, text=True, timeout=timeout)
+    return Completed(done.returncode, done.stdout + done.stderr)
+
+
 def run_pytest(project: Path, *args: str) -> Completed:
     """``python -m pytest -q`` in ``project``, as the doc's reader runs it."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-        cwd=project,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return Completed(done.returncode, done.stdout + done.stderr)
+    return _run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], project, 300)
 
 
 def run_shell(script: str, project: Path) -> Completed:
     """``script`` in bash, in ``project``, stopping at the first failing command."""
-    done = subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=project,
-        env=clean_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return Completed(done.returncode, done.stdout + done.stderr)
+    return _run(["bash", "-e", "-c", script], project, 120)
