@@ -110,6 +110,11 @@ def log_files(archive: Path) -> list[str]:
     return files
 
 
+def digest_files(archive: Path) -> list[Path]:
+    """The archive's digest files, which replay skips and counts."""
+    return [p for p in archive.rglob("*.json.gz") if "CloudTrail-Digest" in p.parts]
+
+
 def replay_command(files: list[str], jobs: int) -> list[str]:
     return [
         sys.executable,
@@ -194,6 +199,8 @@ def main() -> None:
     jq = None if args.no_jq else measure("zcat | jq (17 filters)", jq_command(files), args.jq_repeat)
 
     records = int(base.stdout.strip())
+    digests = digest_files(args.archive)
+    megabytes = sum(Path(REPO, f).stat().st_size for f in files) / 1e6 + sum(p.stat().st_size for p in digests) / 1e6
     report = json.loads(one.stdout)
     if report["events"] != records:
         raise SystemExit(f"replay evaluated {report['events']} events, the baseline read {records}")
@@ -248,8 +255,9 @@ def main() -> None:
     verdicts = ["| target | measured | goal | met |", "|---|--:|---|---|"]
     verdicts += [f"| {md(a)} | {b} | {c} | {'yes' if ok else '**no**'} |" for a, b, c, ok in targets]
     extra = [
-        f"Records: {records:,} in {len(files)} files ({matches:,} matches over 17 controls, "
-        f"{matches / records:.1%}). Also against the baseline with trailwatch's GC setting: {vs_base_gc:.2f}x.",
+        f"Archive: {records:,} records in {len(files)} log files and {len(digests)} digest files "
+        f"({megabytes:.1f} MB gzip); {matches:,} matches over 17 controls ({matches / records:.1%} of records).",
+        f"Against the baseline with trailwatch's GC setting: {vs_base_gc:.2f}x.",
     ]
     if jq_agrees is not None:
         extra.append(f"jq's per-control counts equal replay's: {'yes' if jq_agrees else 'NO'}.")
@@ -271,6 +279,8 @@ def main() -> None:
             "replay --jobs 2": shlex.join(["trailwatch", *replay_command(["FILES"], 2)[3:]]),
             "jq": f"zcat FILES | jq -r -f {JQ_FILTER.relative_to(REPO)}",
         }
+        # The run's own command line, so the page says exactly how its numbers were made.
+        info["command"] = shlex.join(["python", "benchmarks/bench_replay.py", *sys.argv[1:]])
         write_doc(args.write_doc, info, table, verdicts, extra, commands, profile_text, len(files), len(half))
         print(f"\nwrote {args.write_doc}")
 
@@ -292,6 +302,8 @@ def write_doc(
         "",
         f"Measured on: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, {info['jq']}, "
         f"{info['os']}; load average at start {info['load']}.",
+        "",
+        f"Written by `{info['command']}`.",
         "",
         *table,
         "",

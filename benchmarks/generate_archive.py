@@ -47,6 +47,15 @@ ORG_ACCOUNTS = ("777788889999",)
 REGIONS = ("us-east-1", "eu-west-1", "ap-northeast-1")
 START = datetime(2024, 5, 1, tzinfo=UTC)
 
+# The archive docs/performance.md measures: `python benchmarks/generate_archive.py` with no options.
+RECORDS = 520_000
+SEED = 20240501
+MIN_PER_FILE = 1000
+MAX_PER_FILE = 5000
+SAMPLE_RATE = 0.02
+DIGEST_EVERY = 8
+"""A digest file after every this many log files (CloudTrail writes one an hour)."""
+
 USER_AGENTS = (
     "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79 exe/x86_64.amzn.2023 prompt/off command/ec2.describe-instances",
     "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.210 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython",
@@ -318,6 +327,26 @@ def _digest(account: str, region: str, when: datetime) -> bytes:
     ).encode()
 
 
+def file_sizes(records: int, seed: int, min_per_file: int, max_per_file: int) -> list[int]:
+    """The records in each log file, in order.
+
+    The sizes come from their own random stream, so the archive's shape (how many log and digest
+    files) is known without generating it: a test checks the counts docs/performance.md quotes.
+    """
+    rng = random.Random(f"{seed}/file-sizes")
+    sizes: list[int] = []
+    left = records
+    while left > 0:
+        sizes.append(min(rng.randint(min_per_file, max_per_file), left))
+        left -= sizes[-1]
+    return sizes
+
+
+def digest_count(log_files: int) -> int:
+    """The digest files written alongside ``log_files`` log files."""
+    return log_files // DIGEST_EVERY
+
+
 def generate(
     out: Path, records: int, seed: int, min_per_file: int, max_per_file: int, sample_rate: float
 ) -> dict[str, int]:
@@ -328,10 +357,9 @@ def generate(
     written = files = digests = 0
     size = 0
     when = START
-    while written < records:
+    for count in file_sizes(records, seed, min_per_file, max_per_file):
         base, account = prefixes[files % len(prefixes)]
         region = REGIONS[(files // len(prefixes)) % len(REGIONS)]
-        count = min(rng.randint(min_per_file, max_per_file), records - written)
         step = timedelta(seconds=300 / max(count, 1))
         batch = [make_record(rng, samples, account, region, when + step * i, sample_rate) for i in range(count)]
         stamp = when.strftime("%Y%m%dT%H%MZ")
@@ -344,7 +372,7 @@ def generate(
         size += len(data)
         written += count
         files += 1
-        if files % 8 == 0:  # a digest file now and then, as CloudTrail writes hourly
+        if files % DIGEST_EVERY == 0:
             digest_dir = base / "CloudTrail-Digest" / region / when.strftime("%Y/%m/%d")
             digest_dir.mkdir(parents=True, exist_ok=True)
             digest_name = f"{account}_CloudTrail-Digest_{region}_trail_{region}_{stamp}.json.gz"
@@ -357,15 +385,15 @@ def generate(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
-    parser.add_argument("--records", type=int, default=520_000, help="records to write (default: 520,000)")
-    parser.add_argument("--seed", type=int, default=20240501, help="random seed (default: 20240501)")
-    parser.add_argument("--min-per-file", type=int, default=1000)
-    parser.add_argument("--max-per-file", type=int, default=5000)
+    parser.add_argument("--records", type=int, default=RECORDS, help=f"records to write (default: {RECORDS:,})")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default: {SEED})")
+    parser.add_argument("--min-per-file", type=int, default=MIN_PER_FILE)
+    parser.add_argument("--max-per-file", type=int, default=MAX_PER_FILE)
     parser.add_argument(
         "--sample-rate",
         type=float,
-        default=0.02,
-        help="share of records drawn from the catalogue samples (default: 0.02)",
+        default=SAMPLE_RATE,
+        help=f"share of records drawn from the catalogue samples (default: {SAMPLE_RATE})",
     )
     args = parser.parse_args()
     if args.out.exists() and any(args.out.iterdir()):

@@ -4,6 +4,8 @@ placeholder subscriber, and the feature flags `cdk init` writes for the pinned C
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import aws_cdk as cdk
 import pytest
@@ -72,3 +74,24 @@ def test_cdk_json_carries_the_flags_cdk_init_writes_for_the_pinned_cli() -> None
         (ROOT / "node_modules/aws-cdk/lib/init-templates/.recommended-feature-flags.json").read_text()
     )
     assert {k: CDK_JSON_CONTEXT.get(k) for k in recommended} == recommended
+
+
+def _make(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("ALARM_EMAIL", "MAKEFLAGS", "MFLAGS")}
+    return subprocess.run(["make", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_make_deploy_refuses_without_an_alarm_email() -> None:
+    # GIVEN no ALARM_EMAIL WHEN `make deploy` THEN it stops before any install or cdk command, with the
+    # command to pass an address
+    refused = _make("deploy")
+    assert refused.returncode == 2
+    assert "run: make deploy ALARM_EMAIL=you@example.com" in refused.stderr
+    assert "cdk" not in refused.stdout
+
+
+def test_make_deploy_passes_the_address_to_the_app() -> None:
+    # GIVEN ALARM_EMAIL WHEN planning `make deploy` (-n: print, do not run) THEN cdk gets it as context
+    planned = _make("-n", "deploy", "ALARM_EMAIL=secops@example.com")
+    assert planned.returncode == 0
+    assert "deploy --all -c trailwatch:alarmEmail='secops@example.com'" in planned.stdout

@@ -46,6 +46,7 @@ TUNED_SUFFIX = "-tuned"
 TUNED_METRIC_SUFFIX = "Tuned"
 """Appended to the base metric name to form a variant's metric name."""
 
+
 def _tuned(base: ControlDefinition, pattern: str, *, en: LocalizedText, ja: LocalizedText) -> ControlDefinition:
     """A variant of ``base``: its own id, metric and pattern; the base's severity, references and alarm."""
     return ControlDefinition(
