@@ -77,7 +77,7 @@ typecheck: install
 
 # Regenerate the generated reference docs (a test fails when the committed copies are stale).
 docs: install
-	$(PY) -m trailwatch_constructs.reference_docs
+	$(PY) -m trailwatch_constructs.texts.reference_docs
 
 lock: $(STAMP)
 	(echo "# Locked versions of every Python dependency (direct and transitive); regenerate with 'make lock'."; \

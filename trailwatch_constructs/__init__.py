@@ -22,7 +22,7 @@ from trailwatch_constructs.catalog import (
     get_control,
     privileged_group_membership_changes,
 )
-from trailwatch_constructs.errors import (
+from trailwatch_constructs.core.errors import (
     ConfigurationError,
     ControlDefinitionError,
     PatternTooLongError,
@@ -34,10 +34,10 @@ from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternErr
 if TYPE_CHECKING:
     from trailwatch_constructs.constructs.alarm_topic import AlarmTopic
     from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions
-    from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks
     from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
     from trailwatch_constructs.constructs.detective_control import DetectiveControl
     from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring
+    from trailwatch_constructs.constructs.security_hub_checks import SecurityHubCloudWatchChecks
 
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
@@ -45,7 +45,7 @@ _LAZY = {
     "AuditTrail": "trailwatch_constructs.constructs.audit_trail",
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
-    "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.compliance_checks",
+    "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.security_hub_checks",
     "SecurityMonitoringDashboard": "trailwatch_constructs.constructs.dashboard",
     "TrailOptions": "trailwatch_constructs.constructs.audit_trail",
 }

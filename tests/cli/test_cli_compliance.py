@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from trailwatch_constructs.cli.main import cli
-from trailwatch_constructs.reference_docs import render_compliance_markdown
+from trailwatch_constructs.texts.reference_docs import render_compliance_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 

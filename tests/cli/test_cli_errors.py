@@ -126,7 +126,7 @@ def test_no_arguments_prints_the_help(runner: CliRunner) -> None:
 
 def test_an_unexpected_bug_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN a command that fails with an exception nobody planned for
-    import trailwatch_constructs.compliance as compliance
+    import trailwatch_constructs.texts.compliance_evidence as compliance
 
     def broken(*_: object) -> str:
         raise KeyError("boom")
@@ -144,7 +144,7 @@ def test_an_unexpected_bug_is_one_line_not_a_traceback(monkeypatch: pytest.Monke
 
 
 def test_debug_variable_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import trailwatch_constructs.compliance as compliance
+    import trailwatch_constructs.texts.compliance_evidence as compliance
 
     def broken(*_: object) -> str:
         raise KeyError("boom")

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 
 from tests.constructs.conftest import existing_log_group, new_app, resources_of
 from trailwatch_constructs import CloudTrailSecurityMonitoring, TrailOptions
-from trailwatch_constructs.alarm_description import DESCRIPTION_BUDGET
+from trailwatch_constructs.texts.alarm_description import DESCRIPTION_BUDGET
 
 # The longest deployed value of each pseudo parameter a description embeds.
 _PSEUDO_LENGTHS = {"AWS::AccountId": 12, "AWS::Region": 14}

@@ -16,7 +16,7 @@ from aws_cdk.assertions import Match, Template
 from tests.constructs.conftest import ACCOUNT, REGION, new_stack, resources_of
 from trailwatch_constructs import AlarmTopic, AuditTrail, TrailOptions
 from trailwatch_constructs.constructs.audit_trail import _TRAIL_NAME_RE, trail_options_problems
-from trailwatch_constructs.errors import ConfigurationError
+from trailwatch_constructs.core.errors import ConfigurationError
 
 CLOUDTRAIL = {"Service": "cloudtrail.amazonaws.com"}
 

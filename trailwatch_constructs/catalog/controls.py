@@ -20,7 +20,7 @@ from trailwatch_constructs.catalog.definition import (
     LocalizedText,
     Severity,
 )
-from trailwatch_constructs.errors import ControlDefinitionError, PatternTooLongError, UnknownControlError
+from trailwatch_constructs.core.errors import ControlDefinitionError, PatternTooLongError, UnknownControlError
 from trailwatch_constructs.filter_pattern.limits import MAX_PATTERN_LENGTH
 
 PRIVILEGED_GROUP_CONTROL_ID = "privileged-group-membership-changes"

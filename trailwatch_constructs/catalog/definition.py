@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from trailwatch_constructs.errors import ControlDefinitionError
+from trailwatch_constructs.core.errors import ControlDefinitionError
+from trailwatch_constructs.core.limits import MAX_METRIC_NAME_LENGTH
+from trailwatch_constructs.core.validation import number_problem
 from trailwatch_constructs.filter_pattern import FilterPattern, parse_filter_pattern
-from trailwatch_constructs.validation import number_problem
 
 CONTROL_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CONTROL_ID_LENGTH = 64
-# CloudWatch metric names: 1-255 characters; ':' is reserved for dimensions in math expressions.
-METRIC_NAME_RE = re.compile(r"^[^:]{1,255}$")
+# CloudWatch metric names: ':' is reserved for dimensions in math expressions.
+METRIC_NAME_RE = re.compile(rf"^[^:]{{1,{MAX_METRIC_NAME_LENGTH}}}$")
 
 
 class Severity(StrEnum):
@@ -235,7 +236,9 @@ class ControlDefinition:
                 f"hyphens) and at most {MAX_CONTROL_ID_LENGTH} characters"
             )
         if not METRIC_NAME_RE.match(self.metric_name):
-            problems.append(f"metric_name {self.metric_name!r} must be 1-255 characters without ':'")
+            problems.append(
+                f"metric_name {self.metric_name!r} must be 1-{MAX_METRIC_NAME_LENGTH} characters without ':'"
+            )
         if not isinstance(self.pattern, str) or not self.pattern.strip():
             problems.append(
                 f"pattern {self.pattern!r} is empty; an empty filter pattern matches every event, so the alarm "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from trailwatch_constructs.errors import UnknownControlError
+from trailwatch_constructs.core.errors import UnknownControlError
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from trailwatch_constructs.catalog.controls import (
 )
 from trailwatch_constructs.catalog.definition import ControlDefinition
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant
-from trailwatch_constructs.validation import string_sequence_problem
+from trailwatch_constructs.core.validation import string_sequence_problem
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ Rules every variant here follows:
 
 Compliance references (decision). A variant keeps its base control's references, including the
 Security Hub one: it still implements the same CIS monitoring item, and keeping the mapping is
-what lets ``trailwatch_constructs.compliance.coverage`` put the variant in the CloudWatch.N row
+what lets ``trailwatch_constructs.texts.compliance_evidence.coverage`` put the variant in the CloudWatch.N row
 and report ``exact_security_hub_text = False`` with the note that Security Hub's exact-text check
 fails (that function compares the deployed pattern with the prescribed text, so it needs no
 flag from here). Dropping the reference would instead make the row read "not covered" and hide
@@ -38,7 +38,7 @@ from trailwatch_constructs.catalog.controls import (
     unknown_id_message,
 )
 from trailwatch_constructs.catalog.definition import ControlDefinition, LocalizedText
-from trailwatch_constructs.errors import PatternTooLongError, UnknownControlError
+from trailwatch_constructs.core.errors import PatternTooLongError, UnknownControlError
 from trailwatch_constructs.filter_pattern.limits import MAX_PATTERN_LENGTH
 
 TUNED_SUFFIX = "-tuned"

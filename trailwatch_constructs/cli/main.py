@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, NoReturn, TypeVar, cast
 import click
 import orjson
 
-from trailwatch_constructs.errors import TrailwatchError
+from trailwatch_constructs.core.errors import TrailwatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,7 +192,7 @@ def compliance_command(
     stack with the same options deploys.
     """
     from trailwatch_constructs.catalog.selection import resolve_selection
-    from trailwatch_constructs.compliance import coverage_json, coverage_markdown
+    from trailwatch_constructs.texts.compliance_evidence import coverage_json, coverage_markdown
 
     selection = resolve_selection(
         include=included or None, exclude=excluded, privileged_groups=privileged_groups, tuned_variants=variants

@@ -32,7 +32,7 @@ from typing import BinaryIO, Final, Literal
 
 import orjson
 
-from trailwatch_constructs.errors import UnusableInputError
+from trailwatch_constructs.core.errors import UnusableInputError
 
 STDIN: Final = "-"
 """The path that means standard input."""

@@ -42,7 +42,7 @@ from trailwatch_constructs.cli.readers import (
     discover,
     read_file,
 )
-from trailwatch_constructs.errors import UnknownControlError
+from trailwatch_constructs.core.errors import UnknownControlError
 from trailwatch_constructs.filter_pattern import FilterPattern
 from trailwatch_constructs.filter_pattern.syntax import (
     And,

@@ -18,9 +18,9 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from trailwatch_constructs.constructs.detective_control import MAX_ALARM_NAME_LENGTH
-from trailwatch_constructs.errors import ConfigurationError
-from trailwatch_constructs.validation import string_sequence_problem, type_problem
+from trailwatch_constructs.core.errors import ConfigurationError
+from trailwatch_constructs.core.limits import MAX_ALARM_NAME_LENGTH
+from trailwatch_constructs.core.validation import string_sequence_problem, type_problem
 
 # Deliberately simple: one '@', no spaces, a dot in the domain. SNS confirms the address anyway;
 # this catches typos such as a missing '@' or a pasted list before a deploy.

@@ -22,8 +22,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from trailwatch_constructs.constructs.nag import suppress
-from trailwatch_constructs.errors import ConfigurationError
-from trailwatch_constructs.validation import type_problem
+from trailwatch_constructs.core.errors import ConfigurationError
+from trailwatch_constructs.core.validation import type_problem
 
 MIN_RETENTION_DAYS = 365
 """Security Hub CloudWatch.16: CloudWatch log groups should be retained for at least 1 year."""

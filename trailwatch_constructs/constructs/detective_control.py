@@ -12,23 +12,25 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from trailwatch_constructs.alarm_description import (
+from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
+from trailwatch_constructs.core.errors import ConfigurationError
+from trailwatch_constructs.core.limits import (
+    MAX_ALARM_DESCRIPTION_LENGTH,
+    MAX_ALARM_NAME_LENGTH,
+    MAX_LOG_GROUP_NAME_LENGTH,
+    MAX_METRIC_NAMESPACE_LENGTH,
+)
+from trailwatch_constructs.texts.alarm_description import (
     CONSOLE_HOSTS,
     LANGUAGES,
     AlarmContext,
     alarm_description,
     console_host,
 )
-from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
-from trailwatch_constructs.errors import ConfigurationError
 
 DEFAULT_METRIC_NAMESPACE = "CloudTrailMetrics"
 """The namespace AWS's CloudTrail and CIS documentation use for these metrics."""
 
-MAX_ALARM_DESCRIPTION_LENGTH = 1024
-MAX_ALARM_NAME_LENGTH = 255
-MAX_METRIC_NAMESPACE_LENGTH = 255
-MAX_LOG_GROUP_NAME_LENGTH = 512
 _GENERATED_SUFFIX_LENGTH = 13
 # The deployed length of the pseudo parameters a description embeds; a partition's is its longest.
 _ACCOUNT_LENGTH = 12

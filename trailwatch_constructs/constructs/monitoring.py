@@ -20,15 +20,15 @@ from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOption
 from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
 from trailwatch_constructs.constructs.detective_control import (
     DEFAULT_METRIC_NAMESPACE,
-    MAX_ALARM_NAME_LENGTH,
     DetectiveControl,
     alarm_settings_problems,
     language_problem,
     metric_conflicts,
     metric_namespace_problem,
 )
-from trailwatch_constructs.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
-from trailwatch_constructs.validation import type_problem
+from trailwatch_constructs.core.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
+from trailwatch_constructs.core.limits import MAX_ALARM_NAME_LENGTH
+from trailwatch_constructs.core.validation import type_problem
 
 
 def construct_id_for(control_id: str) -> str:

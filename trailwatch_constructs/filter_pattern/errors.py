@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from trailwatch_constructs.errors import TrailwatchError
+from trailwatch_constructs.core.errors import TrailwatchError
 
 # How much of the pattern to show either side of the caret when a pattern is
 # long: a 1,024-character pattern on one line is unreadable in a terminal.

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from trailwatch_constructs.errors import TrailwatchError
+from trailwatch_constructs.core.errors import TrailwatchError
 from trailwatch_constructs.filter_pattern import FilterPatternError, parse_filter_pattern
 
 

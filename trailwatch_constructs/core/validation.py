@@ -2,7 +2,7 @@
 
 Each check returns a problem sentence naming the option, the value given and what is allowed, or
 ``None``; the owner of the property collects them, and ``CloudTrailSecurityMonitoring`` gathers
-every owner's problems into one :class:`~trailwatch_constructs.errors.ConfigurationError`.
+every owner's problems into one :class:`~trailwatch_constructs.core.errors.ConfigurationError`.
 """
 
 from __future__ import annotations

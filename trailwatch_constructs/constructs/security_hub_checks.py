@@ -19,7 +19,7 @@ from aws_cdk import aws_sns as sns
 from constructs import IConstruct
 
 from trailwatch_constructs.catalog.controls import STATIC_CONTROLS
-from trailwatch_constructs.compliance import PRESCRIBED_PATTERNS
+from trailwatch_constructs.texts.compliance_evidence import PRESCRIBED_PATTERNS
 
 _METRIC_NAMES = {c.security_hub_control: c.metric_name for c in STATIC_CONTROLS if c.security_hub_control}
 

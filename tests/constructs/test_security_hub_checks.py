@@ -14,7 +14,7 @@ from tests.constructs.conftest import existing_log_group, new_app
 from tests.constructs.conftest import new_stack as _pinned_stack
 from tests.constructs.test_security_hub_patterns import DOCUMENTED_PATTERNS
 from trailwatch_constructs import CloudTrailSecurityMonitoring
-from trailwatch_constructs.constructs.compliance_checks import SecurityHubCloudWatchChecks, findings
+from trailwatch_constructs.constructs.security_hub_checks import SecurityHubCloudWatchChecks, findings
 
 # cdk.json's recommended flags turn error annotations into a failed synth (tested below); these tests
 # read the findings themselves, so their apps report annotations instead.

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from trailwatch_constructs.catalog import ControlDefinition, catalog_controls
-from trailwatch_constructs.reference_docs import GENERATED, render_controls_markdown
+from trailwatch_constructs.texts.reference_docs import GENERATED, render_controls_markdown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("relative", sorted(GENERATED))

@@ -30,8 +30,7 @@ from trailwatch_constructs.catalog.variants import (
     replaces_security_hub_text,
     variants_for,
 )
-from trailwatch_constructs.compliance import coverage
-from trailwatch_constructs.errors import UnknownControlError
+from trailwatch_constructs.core.errors import UnknownControlError
 from trailwatch_constructs.filter_pattern.limits import MAX_PATTERN_LENGTH
 from trailwatch_constructs.filter_pattern.syntax import (
     And,
@@ -45,6 +44,7 @@ from trailwatch_constructs.filter_pattern.syntax import (
     StateCheck,
     StateTest,
 )
+from trailwatch_constructs.texts.compliance_evidence import coverage
 
 MIN_SAMPLES = 3
 

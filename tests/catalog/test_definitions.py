@@ -13,7 +13,7 @@ from trailwatch_constructs import (
     parse_filter_pattern,
 )
 from trailwatch_constructs.catalog import STATIC_CONTROLS, load_samples
-from trailwatch_constructs.errors import UnknownControlError
+from trailwatch_constructs.core.errors import UnknownControlError
 from trailwatch_constructs.filter_pattern import any_of, event_name_in, field, json_pattern
 
 TEXT = LocalizedText(

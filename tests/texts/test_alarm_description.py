@@ -8,7 +8,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from trailwatch_constructs.alarm_description import (
+from trailwatch_constructs.catalog import AlarmSettings, ControlDefinition, LocalizedText, catalog_controls, get_control
+from trailwatch_constructs.filter_pattern import to_logs_insights_filter
+from trailwatch_constructs.texts.alarm_description import (
     DESCRIPTION_BUDGET,
     LANGUAGES,
     AlarmContext,
@@ -18,8 +20,6 @@ from trailwatch_constructs.alarm_description import (
     first_sentence,
     insights_console_url,
 )
-from trailwatch_constructs.catalog import AlarmSettings, ControlDefinition, LocalizedText, catalog_controls, get_control
-from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
 CONTROLS = catalog_controls(privileged_groups=["Administrators"])
 NAMED = AlarmContext(

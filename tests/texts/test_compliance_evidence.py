@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from trailwatch_constructs.catalog import ControlDefinition, Framework, catalog_controls, get_control
-from trailwatch_constructs.compliance import BENCHMARK_ITEMS, CoverageRow, coverage, coverage_json
+from trailwatch_constructs.texts.compliance_evidence import BENCHMARK_ITEMS, CoverageRow, coverage, coverage_json
 
 DEFAULT = catalog_controls(privileged_groups=["Administrators"])
 

@@ -15,11 +15,8 @@ from urllib.parse import quote
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition, Framework
 from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 
-MAX_DESCRIPTION_LENGTH = 1024
-"""CloudWatch's limit on ``AlarmDescription``."""
-
 DESCRIPTION_BUDGET = 1000
-"""What a generated description may use: a margin under CloudWatch's limit for whatever a deploy-time
+"""What a generated description may use: a margin under CloudWatch's 1,024-character limit for whatever a deploy-time
 value turns out to be a little longer than measured."""
 
 CONSOLE_HOSTS = {

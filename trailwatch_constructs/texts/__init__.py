@@ -1,0 +1,1 @@
+"""What people read: alarm descriptions, compliance evidence and the generated reference docs."""
