@@ -108,7 +108,10 @@ def test_altered_pattern_alarm_without_action_and_missing_alarm_are_told_apart()
 def test_warnings_instead_of_errors() -> None:
     stack, _, _ = _monitored(exclude=["vpc-changes"])
     warnings = _annotations(stack, SecurityHubCloudWatchChecks(as_errors=False), "WARNING")
-    assert "Security Hub CloudWatch.14 would fail: no metric filter has the prescribed pattern text" in warnings
+    assert (
+        "Security Hub CloudWatch.14 would fail: no metric filter has the prescribed pattern text"
+        " [ack: trailwatch:security-hub:CloudWatch.14]"
+    ) in warnings
 
 
 def test_an_alarm_through_metric_math_does_not_count() -> None:

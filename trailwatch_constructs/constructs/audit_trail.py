@@ -164,37 +164,21 @@ class AuditTrail(Construct):
         # Deliver server access logs through a bucket policy, which works with ACLs disabled
         # (BucketOwnerEnforced). Set here so that apps without this flag in cdk.json synthesize too.
         self.node.set_context("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", True)
-        # Explicit names: the policies below name the trail and the log group, which reference the
-        # key and the bucket, so a generated name (a Ref) would make a dependency cycle.
-        name = (
-            trail_name
-            if trail_name is not None
-            else Names.unique_resource_name(self, max_length=_MAX_TRAIL_NAME_LENGTH)
-        )
-        stack = Stack.of(self)
-        trail_arn = stack.format_arn(service="cloudtrail", resource="trail", resource_name=name)
+        name = trail_name if trail_name is not None else self._generated_trail_name()
+        trail_arn = Stack.of(self).format_arn(service="cloudtrail", resource="trail", resource_name=name)
         log_group_name = f"{LOG_GROUP_NAME_PREFIX}{name}"
 
         self.key = self._create_key(removal_policy, trail_arn, log_group_name)
         """KMS key encrypting the trail's log files and log group."""
         self.access_logs_bucket = self._private_bucket(
+            # Server access logging delivers only to buckets whose default encryption is SSE-S3.
             "AccessLogsBucket",
             removal_policy,
-            # Server access logging delivers only to buckets whose default encryption is SSE-S3.
             encryption=s3.BucketEncryption.S3_MANAGED,
         )
         """Receives the server access logs of the trail bucket."""
-        self.bucket = self._private_bucket(
-            "Bucket",
-            removal_policy,
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            server_access_logs_bucket=self.access_logs_bucket,
-            server_access_logs_prefix="trail-bucket/",
-        )
+        self.bucket = self._create_trail_bucket(removal_policy, trail_arn)
         """The bucket CloudTrail writes log files (SSE-KMS with ``key``) and digests to."""
-        self._allow_cloudtrail_delivery(trail_arn)
         self.log_group = logs.LogGroup(
             self,
             "LogGroup",
@@ -207,6 +191,24 @@ class AuditTrail(Construct):
         self.trail = self._create_trail(name, s3_data_events)
         """The CloudTrail trail."""
         self._tidy_and_justify()
+
+    def _generated_trail_name(self) -> str:
+        # Explicit names: the policies name the trail and its log group, which reference the key and
+        # the bucket, so a name CloudFormation generates (a Ref) would make a dependency cycle.
+        return Names.unique_resource_name(self, max_length=_MAX_TRAIL_NAME_LENGTH)
+
+    def _create_trail_bucket(self, removal_policy: RemovalPolicy, trail_arn: str) -> s3.Bucket:
+        bucket = self._private_bucket(
+            "Bucket",
+            removal_policy,
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            server_access_logs_bucket=self.access_logs_bucket,
+            server_access_logs_prefix="trail-bucket/",
+        )
+        self._allow_cloudtrail_delivery(bucket, trail_arn)
+        return bucket
 
     def _create_key(self, removal_policy: RemovalPolicy, trail_arn: str, log_group_name: str) -> kms.Key:
         key = kms.Key(
@@ -230,27 +232,28 @@ class AuditTrail(Construct):
         )
         return key
 
-    def _allow_cloudtrail_delivery(self, trail_arn: str) -> None:
+    @staticmethod
+    def _allow_cloudtrail_delivery(bucket: s3.Bucket, trail_arn: str) -> None:
         # CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail"
         # (awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html): the two statements
         # CloudTrail needs, each with the aws:SourceArn condition the guide recommends, so that CloudTrail
         # writes here for this trail only.
         cloudtrail_principal = iam.ServicePrincipal("cloudtrail.amazonaws.com")
-        self.bucket.add_to_resource_policy(
+        bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AWSCloudTrailAclCheck",
                 principals=[cloudtrail_principal],
                 actions=["s3:GetBucketAcl"],
-                resources=[self.bucket.bucket_arn],
+                resources=[bucket.bucket_arn],
                 conditions={"StringEquals": {"aws:SourceArn": trail_arn}},
             )
         )
-        self.bucket.add_to_resource_policy(
+        bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AWSCloudTrailWrite",
                 principals=[cloudtrail_principal],
                 actions=["s3:PutObject"],
-                resources=[self.bucket.arn_for_objects(f"AWSLogs/{Stack.of(self).account}/*")],
+                resources=[bucket.arn_for_objects(f"AWSLogs/{Stack.of(bucket).account}/*")],
                 conditions={"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}},
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from aws_cdk import Annotations, RemovalPolicy, Stack, Token
@@ -81,33 +82,31 @@ class CloudTrailSecurityMonitoring(Construct):
     ) -> None:
         """Validate every property, then create the log source, topic and controls.
 
-        :param log_group: an existing CloudTrail log group to monitor. Default: none (give ``trail``).
-        :param trail: create a trail with these settings. Default: none (give ``log_group``).
-        :param topic: an existing SNS topic for notifications; it must let CloudWatch publish
-            (and use its KMS key). Default: a new KMS-encrypted, SSL-only topic.
-        :param alarm_emails: email addresses subscribed to the topic. Default: none.
-        :param include: only these control ids. Default: every catalogue control.
-        :param exclude: every control but these ids. Default: none excluded.
-        :param privileged_groups: IAM group names watched by
-            ``privileged-group-membership-changes``. Default: none (that control is not created).
-        :param alarm_overrides: alarm settings per catalogue control id (your own controls take
-            ``add_control(..., alarm_settings=)``). Default: each control's defaults.
-        :param metric_namespace: CloudWatch namespace of the metrics; two monitors in one account and
-            Region need different ones (each alarm would count both). Default: ``CloudTrailMetrics``.
-        :param alarm_name_prefix: prefix of every alarm name (``<prefix><control-id>``); the topic
-            accepts only alarms named with it. Default: the stack name and a hyphen.
-        :param language: language of alarm descriptions, ``en`` or ``ja``. Default: ``en``.
-        :param dashboard: also create a CloudWatch dashboard of all controls. Default: ``False``.
-        :param tuned_variants: ids of tuned variants (e.g. ``console-signin-without-mfa-tuned``) that
-            replace their catalogue control to cut known false positives. Each emits a synth-time
-            warning: Security Hub's exact-text check for that control then fails. Default: none.
-        :param removal_policy: what ``cdk destroy`` does to the alarm topic's KMS key. Default: the
-            trail's ``removal_policy`` when ``trail`` is given, else ``RETAIN``.
+        Args:
+            log_group: an existing CloudTrail log group to monitor. Default: none (give ``trail``).
+            trail: create a trail with these settings. Default: none (give ``log_group``).
+            topic: an existing SNS topic for notifications; it must let CloudWatch publish
+                (and use its KMS key). Default: a new KMS-encrypted, SSL-only topic.
+            alarm_emails: email addresses subscribed to the topic. Default: none.
+            include: only these control ids. Default: every catalogue control.
+            exclude: every control but these ids. Default: none excluded.
+            privileged_groups: IAM group names watched by
+                ``privileged-group-membership-changes``. Default: none (that control is not created).
+            alarm_overrides: alarm settings per catalogue control id (your own controls take
+                ``add_control(..., alarm_settings=)``). Default: each control's defaults.
+            metric_namespace: CloudWatch namespace of the metrics; two monitors in one account and
+                Region need different ones (each alarm would count both). Default: ``CloudTrailMetrics``.
+            alarm_name_prefix: prefix of every alarm name (``<prefix><control-id>``); the topic
+                accepts only alarms named with it. Default: the stack name and a hyphen.
+            language: language of alarm descriptions, ``en`` or ``ja``. Default: ``en``.
+            dashboard: also create a CloudWatch dashboard of all controls. Default: ``False``.
+            tuned_variants: ids of tuned variants (e.g. ``console-signin-without-mfa-tuned``) that
+                replace their catalogue control to cut known false positives. Each emits a synth-time
+                warning: Security Hub's exact-text check for that control then fails. Default: none.
+            removal_policy: what ``cdk destroy`` does to the alarm topic's KMS key. Default: the
+                trail's ``removal_policy`` when ``trail`` is given, else ``RETAIN``.
         """
-        overrides = alarm_overrides if alarm_overrides is not None else {}
-        problems, selection = self._problems(
-            scope,
-            construct_id,
+        props = _Props(
             log_group=log_group,
             trail=trail,
             topic=topic,
@@ -115,7 +114,7 @@ class CloudTrailSecurityMonitoring(Construct):
             include=include,
             exclude=exclude,
             privileged_groups=privileged_groups,
-            overrides=overrides,
+            alarm_overrides=alarm_overrides if alarm_overrides is not None else {},
             metric_namespace=metric_namespace,
             alarm_name_prefix=alarm_name_prefix,
             language=language,
@@ -123,38 +122,26 @@ class CloudTrailSecurityMonitoring(Construct):
             tuned_variants=tuned_variants,
             removal_policy=removal_policy,
         )
-        if problems:
-            raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
+        selection = props.validate(scope, construct_id)
         super().__init__(scope, construct_id)
-        self._metric_namespace = metric_namespace
+        self._props = props
         self._alarm_name_prefix = (
             alarm_name_prefix if alarm_name_prefix is not None else f"{Stack.of(self).stack_name}-"
         )
-        self._language = language
         self._controls: dict[str, DetectiveControl] = {}
-
         self.audit_trail: AuditTrail | None = None
         """The trail created when ``trail`` was given; ``None`` with an existing log group."""
-        self.log_group: logs.ILogGroup = self._create_log_source(log_group, trail)
+        self.log_group: logs.ILogGroup = self._create_log_source()
         """The CloudTrail log group the metric filters read."""
         self.alarm_topic: AlarmTopic | None = None
         """The topic construct created when no ``topic`` was given."""
-        key_policy = removal_policy or (trail.removal_policy if trail is not None else RemovalPolicy.RETAIN)
-        self.topic: sns.ITopic = self._create_topic(topic, alarm_emails, key_policy)
+        self.topic: sns.ITopic = self._create_topic()
         """The SNS topic every alarm notifies."""
         self.dashboard: SecurityMonitoringDashboard | None = (
             SecurityMonitoringDashboard(self, "Dashboard") if dashboard else None
         )
         """The dashboard, when ``dashboard=True``."""
-
-        deployed = [self._add(d, overrides.get(d.id, overrides.get(d.variant_of or ""))) for d in selection.controls]
-        if self.dashboard is not None:
-            self.dashboard.add_controls(deployed)
-        if selection.left_out_for_groups:
-            Annotations.of(self).add_info(
-                f"trailwatch: control {PRIVILEGED_GROUP_CONTROL_ID!r} is not created because no "
-                "privileged_groups were given; pass the IAM group names to watch to enable it"
-            )
+        self._create_controls(selection)
 
     @property
     def controls(self) -> Mapping[str, DetectiveControl]:
@@ -192,10 +179,11 @@ class CloudTrailSecurityMonitoring(Construct):
             self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
         return control
 
-    def _create_log_source(self, log_group: logs.ILogGroup | None, trail: TrailOptions | None) -> logs.ILogGroup:
-        if log_group is not None:
-            return log_group
-        assert trail is not None  # _problems guarantees exactly one log source
+    def _create_log_source(self) -> logs.ILogGroup:
+        if self._props.log_group is not None:
+            return self._props.log_group
+        trail = self._props.trail
+        assert trail is not None  # validate() guarantees exactly one log source
         self.audit_trail = AuditTrail(
             self,
             "AuditTrail",
@@ -206,21 +194,31 @@ class CloudTrailSecurityMonitoring(Construct):
         )
         return self.audit_trail.log_group
 
-    def _create_topic(
-        self, topic: sns.ITopic | None, alarm_emails: Sequence[str], removal_policy: RemovalPolicy
-    ) -> sns.ITopic:
-        if topic is not None:
-            for email in alarm_emails:
-                topic.add_subscription(subscriptions.EmailSubscription(email))
-            return topic
+    def _create_topic(self) -> sns.ITopic:
+        props = self._props
+        if props.topic is not None:
+            for email in props.alarm_emails:
+                props.topic.add_subscription(subscriptions.EmailSubscription(email))
+            return props.topic
         self.alarm_topic = AlarmTopic(
             self,
             "AlarmTopic",
-            emails=alarm_emails,
+            emails=props.alarm_emails,
             alarm_name_prefix=self._alarm_name_prefix,
-            removal_policy=removal_policy,
+            removal_policy=props.key_removal_policy,
         )
         return self.alarm_topic.topic
+
+    def _create_controls(self, selection: Selection) -> None:
+        overrides = self._props.alarm_overrides
+        deployed = [self._add(d, overrides.get(d.id, overrides.get(d.variant_of or ""))) for d in selection.controls]
+        if self.dashboard is not None:
+            self.dashboard.add_controls(deployed)
+        if selection.left_out_for_groups:
+            Annotations.of(self).add_info(
+                f"trailwatch: control {PRIVILEGED_GROUP_CONTROL_ID!r} is not created because no "
+                "privileged_groups were given; pass the IAM group names to watch to enable it"
+            )
 
     def _warn_tuned_variant(self, variant: ControlDefinition) -> None:
         security_hub = replaces_security_hub_text(variant)
@@ -247,56 +245,73 @@ class CloudTrailSecurityMonitoring(Construct):
             topic=self.topic,
             alarm_settings=settings,
             alarm_name=f"{self._alarm_name_prefix}{definition.id}",
-            metric_namespace=self._metric_namespace,
-            language=self._language,
+            metric_namespace=self._props.metric_namespace,
+            language=self._props.language,
         )
         self._controls[definition.id] = control
         return control
 
-    @staticmethod
-    def _problems(
-        scope: Construct,
-        construct_id: str,
-        *,
-        log_group: object,
-        trail: object,
-        topic: object,
-        alarm_emails: Sequence[str],
-        include: Sequence[str] | None,
-        exclude: Sequence[str],
-        privileged_groups: Sequence[str],
-        overrides: object,
-        metric_namespace: str,
-        alarm_name_prefix: str | None,
-        language: str,
-        dashboard: object,
-        tuned_variants: Sequence[str],
-        removal_policy: object,
-    ) -> tuple[list[str], Selection]:
-        """Every problem of every property, the owners' checks included, and the selection."""
-        problems = _log_source_problems(log_group, trail)
-        if topic is not None and not _is_topic(topic):
-            problems.append(f"topic {topic!r} is a {type(topic).__name__}; expected an sns.ITopic")
-        problems.extend(email_problems("alarm_emails", alarm_emails))
+
+@dataclass(frozen=True)
+class _Props:
+    """The construct's properties as given, checked together before anything is created."""
+
+    log_group: logs.ILogGroup | None
+    trail: TrailOptions | None
+    topic: sns.ITopic | None
+    alarm_emails: Sequence[str]
+    include: Sequence[str] | None
+    exclude: Sequence[str]
+    privileged_groups: Sequence[str]
+    alarm_overrides: Mapping[str, AlarmSettings]
+    metric_namespace: str
+    alarm_name_prefix: str | None
+    language: str
+    dashboard: bool
+    tuned_variants: Sequence[str]
+    removal_policy: RemovalPolicy | None
+
+    @property
+    def key_removal_policy(self) -> RemovalPolicy:
+        """The alarm topic key's: the construct's, else the trail's, else ``RETAIN``."""
+        if self.removal_policy is not None:
+            return self.removal_policy
+        return self.trail.removal_policy if self.trail is not None else RemovalPolicy.RETAIN
+
+    def validate(self, scope: Construct, construct_id: str) -> Selection:
+        """The selected controls; raises one :class:`ConfigurationError` listing every problem."""
         selection = resolve_selection(
-            include=include, exclude=exclude, privileged_groups=privileged_groups, tuned_variants=tuned_variants
+            include=self.include,
+            exclude=self.exclude,
+            privileged_groups=self.privileged_groups,
+            tuned_variants=self.tuned_variants,
         )
-        problems.extend(selection.problems)
-        problems.extend(_override_problems(overrides, selection))
-        problems.extend(p for p in (metric_namespace_problem(metric_namespace), language_problem(language)) if p)
-        problems.extend(_prefix_problems(alarm_name_prefix))
-        checks = (
-            type_problem("dashboard", dashboard, bool, "True or False"),
-            None
-            if removal_policy is None
-            else type_problem("removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy"),
-        )
-        problems.extend(p for p in checks if p)
+        problems = [*self._source_problems(), *selection.problems, *_override_problems(self.alarm_overrides, selection)]
+        problems.extend(self._option_problems())
         if not problems:
-            problems.extend(
-                metric_conflicts(scope, construct_id, metric_namespace, (d.metric_name for d in selection.controls))
-            )
-        return problems, selection
+            metric_names = (d.metric_name for d in selection.controls)
+            problems = metric_conflicts(scope, construct_id, self.metric_namespace, metric_names)
+        if problems:
+            raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
+        return selection
+
+    def _source_problems(self) -> list[str]:
+        problems = _log_source_problems(self.log_group, self.trail)
+        if self.topic is not None and not _is_topic(self.topic):
+            problems.append(f"topic {self.topic!r} is a {type(self.topic).__name__}; expected an sns.ITopic")
+        return problems + email_problems("alarm_emails", self.alarm_emails)
+
+    def _option_problems(self) -> list[str]:
+        checks = (
+            metric_namespace_problem(self.metric_namespace),
+            language_problem(self.language),
+            *_prefix_problems(self.alarm_name_prefix),
+            type_problem("dashboard", self.dashboard, bool, "True or False"),
+            None
+            if self.removal_policy is None
+            else type_problem("removal_policy", self.removal_policy, RemovalPolicy, "a RemovalPolicy"),
+        )
+        return [p for p in checks if p]
 
 
 def _log_source_problems(log_group: object, trail: object) -> list[str]:

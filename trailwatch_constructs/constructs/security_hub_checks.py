@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jsii
@@ -44,11 +44,12 @@ class SecurityHubCloudWatchChecks:
     def __init__(self, *, as_errors: bool = True, require_subscriber: bool = True) -> None:
         """Create the aspect.
 
-        :param as_errors: report findings as errors (``cdk synth`` fails) rather than warnings.
-            Default: errors.
-        :param require_subscriber: report a stack's alarm topic without a subscription. Turn it off
-            only where the topic's subscribers are managed outside the stack, or while you knowingly
-            synthesize without one. Default: ``True``.
+        Args:
+            as_errors: report findings as errors (``cdk synth`` fails) rather than warnings.
+                Default: errors.
+            require_subscriber: report a stack's alarm topic without a subscription. Turn it off
+                only where the topic's subscribers are managed outside the stack, or while you knowingly
+                synthesize without one. Default: ``True``.
         """
         self._as_errors = as_errors
         self._require_subscriber = require_subscriber
@@ -57,11 +58,12 @@ class SecurityHubCloudWatchChecks:
         """Check ``node`` if it is a stack."""
         if not isinstance(node, Stack):
             return
-        for finding in findings(node, require_subscriber=self._require_subscriber):
+        for item, finding in item_findings(node, require_subscriber=self._require_subscriber):
             if self._as_errors:
                 Annotations.of(node).add_error(finding)
             else:
-                Annotations.of(node).add_warning(finding)
+                # An id per item lets a team acknowledge one item it accepts (`cdk synth` lists it).
+                Annotations.of(node).add_warning_v2(f"trailwatch:security-hub:{item}", finding)
 
 
 def _key(value: object) -> str:
@@ -69,25 +71,27 @@ def _key(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def findings(stack: Stack, *, require_subscriber: bool = True) -> list[str]:
-    """Every CloudWatch.1-14 problem of ``stack`` as a sentence, in item order."""
-    filters: list[_Filter] = []
-    alarms: list[Mapping[str, Any]] = []
-    subscribed: set[str] = set()
-    topics: set[str] = set()
+@dataclass
+class _Resources:
+    """What the checks read from one stack's synthesized resources."""
+
+    filters: list[_Filter] = field(default_factory=list)
+    alarms: list[Mapping[str, Any]] = field(default_factory=list)
+    subscribed: set[str] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)
+
+
+def _collect(stack: Stack) -> _Resources:
+    found = _Resources()
     for child in stack.node.find_all():
         if Stack.of(child) is not stack:
             continue
         if isinstance(child, logs.CfnMetricFilter):
             transformations = stack.resolve(child.metric_transformations) or []
-            filters.append(
-                _Filter(
-                    pattern=stack.resolve(child.filter_pattern),
-                    metrics=frozenset((t.get("metricNamespace"), t.get("metricName")) for t in transformations),
-                )
-            )
+            metrics = frozenset((t.get("metricNamespace"), t.get("metricName")) for t in transformations)
+            found.filters.append(_Filter(pattern=stack.resolve(child.filter_pattern), metrics=metrics))
         elif isinstance(child, cloudwatch.CfnAlarm):
-            alarms.append(
+            found.alarms.append(
                 {
                     "metric": (stack.resolve(child.namespace), stack.resolve(child.metric_name)),
                     "actions": stack.resolve(child.alarm_actions) or [],
@@ -95,36 +99,46 @@ def findings(stack: Stack, *, require_subscriber: bool = True) -> list[str]:
                 }
             )
         elif isinstance(child, sns.CfnSubscription):
-            subscribed.add(_key(stack.resolve(child.topic_arn)))
+            found.subscribed.add(_key(stack.resolve(child.topic_arn)))
         elif isinstance(child, sns.CfnTopic):
-            topics.add(_key(stack.resolve({"Ref": child.logical_id})))
+            found.topics.add(_key(stack.resolve({"Ref": child.logical_id})))
+    return found
 
-    problems: list[str] = []
+
+def _why_item_fails(item: str, prescribed: str, found: _Resources, require_subscriber: bool) -> str | None:
+    exact = [f for f in found.filters if f.pattern == prescribed]
+    if not exact:
+        altered = any(name == _METRIC_NAMES[item] for f in found.filters for _, name in f.metrics)
+        return (
+            "a metric filter publishing its metric has altered pattern text"
+            if altered
+            else "no metric filter has the prescribed pattern text"
+        )
+    metrics = set().union(*(f.metrics for f in exact))
+    watching = [a for a in found.alarms if a["metric"] in metrics]
+    if not watching:
+        # Security Hub finds alarms by their top-level MetricName: metric math does not count.
+        return "no alarm on the metric of its metric filter"
+    with_action = [a for a in watching if a["actions"] and a["enabled"] is not False]
+    if not with_action:
+        return "the alarm on its metric has no enabled action"
+    own_topics = [_key(t) for a in with_action for t in a["actions"] if _key(t) in found.topics]
+    if require_subscriber and own_topics and not any(t in found.subscribed for t in own_topics):
+        return "the alarm's SNS topic has no subscription (Security Hub needs at least one confirmed subscriber)"
+    return None
+
+
+def item_findings(stack: Stack, *, require_subscriber: bool = True) -> list[tuple[str, str]]:
+    """Every CloudWatch.1-14 item ``stack`` would fail, with the sentence saying why, in item order."""
+    found = _collect(stack)
+    problems = []
     for item, prescribed in PRESCRIBED_PATTERNS.items():
-        exact = [f for f in filters if f.pattern == prescribed]
-        if not exact:
-            altered = [f for f in filters if any(name == _METRIC_NAMES[item] for _, name in f.metrics)]
-            why = (
-                "a metric filter publishing its metric has altered pattern text"
-                if altered
-                else "no metric filter has the prescribed pattern text"
-            )
-            problems.append(f"Security Hub {item} would fail: {why}")
-            continue
-        metrics = set().union(*(f.metrics for f in exact))
-        watching = [a for a in alarms if a["metric"] in metrics]
-        if not watching:
-            # Security Hub finds alarms by their top-level MetricName: metric math does not count.
-            problems.append(f"Security Hub {item} would fail: no alarm on the metric of its metric filter")
-            continue
-        with_action = [a for a in watching if a["actions"] and a["enabled"] is not False]
-        if not with_action:
-            problems.append(f"Security Hub {item} would fail: the alarm on its metric has no enabled action")
-            continue
-        own_topics = [_key(t) for a in with_action for t in a["actions"] if _key(t) in topics]
-        if require_subscriber and own_topics and not any(t in subscribed for t in own_topics):
-            problems.append(
-                f"Security Hub {item} would fail: the alarm's SNS topic has no subscription "
-                "(Security Hub needs at least one confirmed subscriber)"
-            )
+        why = _why_item_fails(item, prescribed, found, require_subscriber)
+        if why is not None:
+            problems.append((item, f"Security Hub {item} would fail: {why}"))
     return problems
+
+
+def findings(stack: Stack, *, require_subscriber: bool = True) -> list[str]:
+    """Every CloudWatch.1-14 problem of ``stack`` as a sentence, in item order."""
+    return [text for _, text in item_findings(stack, require_subscriber=require_subscriber)]
