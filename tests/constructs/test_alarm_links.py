@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from tests.constructs.conftest import existing_log_group, new_app, resources_of
+from tests.constructs.helpers import existing_log_group, new_app, resources_of
 from trailwatch_constructs import CloudTrailSecurityMonitoring, TrailOptions
 from trailwatch_constructs.texts.alarm_description import DESCRIPTION_BUDGET
 

@@ -13,7 +13,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk.assertions import Match, Template
 
-from tests.constructs.conftest import ACCOUNT, REGION, new_stack, resources_of
+from tests.constructs.helpers import ACCOUNT, REGION, new_stack, resources_of
 from trailwatch_constructs import AlarmTopic, AuditTrail, TrailOptions
 from trailwatch_constructs.constructs.audit_trail import _TRAIL_NAME_RE, trail_options_problems
 from trailwatch_constructs.core.errors import ConfigurationError

@@ -12,7 +12,7 @@ from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Annotations, Match, Template
 
-from tests.constructs.conftest import existing_log_group, new_app, new_stack
+from tests.constructs.helpers import existing_log_group, new_app, new_stack
 from trailwatch_constructs import (
     AlarmSettings,
     AlarmTopic,

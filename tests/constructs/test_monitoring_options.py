@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match, Template
 
-from tests.constructs.conftest import existing_log_group, new_stack, rendered_text, resources_of
+from tests.constructs.helpers import existing_log_group, new_stack, rendered_text, resources_of
 from trailwatch_constructs import (
     AlarmSettings,
     CloudTrailSecurityMonitoring,

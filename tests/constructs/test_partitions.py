@@ -17,7 +17,7 @@ from aws_cdk import aws_cloudtrail as cloudtrail
 from aws_cdk.assertions import Template
 from cfnlint.api import lint
 
-from tests.constructs.conftest import ACCOUNT, new_app, resources_of
+from tests.constructs.helpers import ACCOUNT, new_app, resources_of
 from trailwatch_constructs import AlarmTopic, AuditTrail
 
 

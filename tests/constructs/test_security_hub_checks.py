@@ -10,9 +10,9 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 
-from tests.constructs.conftest import existing_log_group, new_app
-from tests.constructs.conftest import new_stack as _pinned_stack
-from tests.constructs.test_security_hub_patterns import DOCUMENTED_PATTERNS
+from tests.constructs.helpers import existing_log_group, new_app
+from tests.constructs.helpers import new_stack as _pinned_stack
+from tests.security_hub_texts import DOCUMENTED_PATTERNS
 from trailwatch_constructs import CloudTrailSecurityMonitoring
 from trailwatch_constructs.constructs.security_hub_checks import SecurityHubCloudWatchChecks, findings
 

@@ -9,7 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_logs as logs
 
-from tests.constructs.conftest import new_stack
+from tests.constructs.helpers import new_stack
 from trailwatch_constructs import (
     AlarmSettings,
     CloudTrailSecurityMonitoring,

@@ -11,7 +11,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from tests.constructs.conftest import SampleApp
+from tests.sample_app.helpers import SampleApp
 from trailwatch_constructs.testing import normalize_template
 
 

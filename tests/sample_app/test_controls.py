@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 import app as sample_app
-from tests.constructs.conftest import SampleApp, rendered_text, resources_of
+from tests.constructs.helpers import rendered_text, resources_of
+from tests.sample_app.helpers import SampleApp
 from trailwatch_constructs.catalog import ControlDefinition, catalog_controls
 from trailwatch_constructs.constructs.detective_control import DEFAULT_METRIC_NAMESPACE
 

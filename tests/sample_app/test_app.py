@@ -11,7 +11,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
-from tests.constructs.conftest import CDK_JSON_CONTEXT, ROOT, SampleApp, new_app, resources_of, sample_app
+import app as sample_app
+from tests.constructs.helpers import CDK_JSON_CONTEXT, ROOT, new_app, resources_of
+from tests.sample_app.helpers import SampleApp
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.constructs.conftest import SampleApp, resources_of
+from tests.constructs.helpers import resources_of
+from tests.sample_app.helpers import SampleApp
 
 
 def _one(sample: SampleApp, resource_type: str) -> tuple[str, dict[str, Any]]:

@@ -11,7 +11,8 @@ import json
 import pytest
 from cfnlint.api import lint
 
-from tests.constructs.conftest import REGION, SampleApp
+from tests.constructs.helpers import REGION
+from tests.sample_app.helpers import SampleApp
 
 STACKS = ("main", "existing")
 
@@ -43,7 +44,8 @@ def test_sample_app_checks_itself_against_security_hub() -> None:
     # GIVEN the sample app WHEN built THEN it carries the Security Hub aspect, so `cdk synth` fails on a gap
     import aws_cdk as cdk
 
-    from tests.constructs.conftest import new_app, sample_app
+    import app as sample_app
+    from tests.constructs.helpers import new_app
     from trailwatch_constructs import SecurityHubCloudWatchChecks
 
     app = new_app()

@@ -1,0 +1,53 @@
+"""Helpers shared by the construct tests: pinned context and environment, stacks, template readers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_logs as logs
+from aws_cdk.assertions import Template
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "111122223333"
+REGION = "eu-west-1"
+# The feature flags come from cdk.json, so tests and `cdk synth` build the same resources.
+CDK_JSON_CONTEXT: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+EXISTING_LOG_GROUP_NAME = "org-trail-logs"
+
+
+def new_app(**context: Any) -> cdk.App:
+    """An App with cdk.json's flags, the pinned account/region, and no bootstrap-version rule."""
+    return cdk.App(
+        context={**CDK_JSON_CONTEXT, "trailwatch:account": ACCOUNT, "trailwatch:region": REGION, **context},
+        analytics_reporting=False,
+        default_stack_synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
+    )
+
+
+def existing_log_group(stack: cdk.Stack) -> logs.ILogGroup:
+    """A CloudTrail log group the stack does not create (as an organization trail's would be)."""
+    return logs.LogGroup.from_log_group_name(stack, "Existing", EXISTING_LOG_GROUP_NAME)
+
+
+def new_stack(app: cdk.App | None = None, stack_id: str = "TestStack") -> cdk.Stack:
+    """A stack in the pinned environment."""
+    return cdk.Stack(app or new_app(), stack_id, env=cdk.Environment(account=ACCOUNT, region=REGION))
+
+
+def resources_of(template: Template, resource_type: str) -> dict[str, dict[str, Any]]:
+    """Logical id -> resource of one type."""
+    found: dict[str, dict[str, Any]] = template.find_resources(resource_type)
+    return found
+
+
+def rendered_text(value: Any) -> str:
+    """A CloudFormation string value as text, with each intrinsic (Ref, GetAtt...) shown as ``<ref>``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(rendered_text(p) for p in parts)
+    return "<ref>"

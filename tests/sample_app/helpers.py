@@ -1,0 +1,61 @@
+"""The sample app's synthesized stacks, as the sample-app tests read them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk.assertions import Template
+
+import app as sample_app
+from tests.constructs.helpers import new_app
+
+SAMPLE_ALARM_EMAIL = "security-alerts@example.com"
+SAMPLE_CONTEXT = {
+    "trailwatch:alarmEmail": SAMPLE_ALARM_EMAIL,
+    "trailwatch:existingLogGroupName": "aws-controltower/CloudTrailLogs",
+}
+"""What a user deploying both sample stacks passes with ``-c``."""
+
+
+@dataclass(frozen=True)
+class SampleApp:
+    """The synthesized sample app: its stacks, templates and cdk-nag findings."""
+
+    main_stack: cdk.Stack
+    existing_stack: cdk.Stack
+    main: Template
+    existing: Template
+    nag_findings: dict[str, list[str]]  # stack name -> unsuppressed findings (errors and warnings)
+    messages: dict[str, list[str]]  # stack name -> every error and warning annotation
+
+
+def _messages(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[str]:
+    artifact = assembly.get_stack_by_name(stack_name)
+    return [
+        f"{m.id}: {str(m.entry.data).splitlines()[0]}"
+        for m in artifact.messages
+        if m.level.value in ("ERROR", "WARNING")
+    ]
+
+
+def synthesize_sample() -> SampleApp:
+    """Synthesize the sample app (it adds the Security Hub aspect itself) with the cdk-nag packs."""
+    from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+    app = new_app(**SAMPLE_CONTEXT)
+    main_stack, existing_stack = sample_app.build_app(app)
+    cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    cdk.Aspects.of(app).add(NIST80053R5Checks(verbose=True))
+    assembly = app.synth()
+    messages = {s.stack_name: _messages(assembly, s.stack_name) for s in (main_stack, existing_stack)}
+    return SampleApp(
+        main_stack=main_stack,
+        existing_stack=existing_stack,
+        main=Template.from_json(assembly.get_stack_by_name(main_stack.stack_name).template),
+        existing=Template.from_json(assembly.get_stack_by_name(existing_stack.stack_name).template),
+        nag_findings={
+            name: [m for m in found if "AwsSolutions-" in m or "NIST." in m] for name, found in messages.items()
+        },
+        messages=messages,
+    )
