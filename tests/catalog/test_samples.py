@@ -29,6 +29,7 @@ from trailwatch_constructs.catalog import (
     sample_control_ids,
 )
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, get_variant
+from trailwatch_constructs.core.errors import UnknownControlError
 
 MIN_SAMPLES = 3
 TWO_GROUPS = ("Admins", "Security")
@@ -359,3 +360,13 @@ def test_two_group_control_still_ignores_the_near_misses(
     # WHEN the Admins-and-Security control evaluates it
     # THEN it still does not fire
     assert not two_group_control.matches(record), two_group_control.pattern
+
+
+def test_a_control_without_samples_names_the_controls_that_have_them() -> None:
+    with pytest.raises(UnknownControlError) as caught:
+        load_samples("no-such-control")
+    assert str(caught.value) == (
+        f"no sample events for control 'no-such-control'; controls with samples: {', '.join(sample_control_ids())}"
+    )
+    assert "root-account-usage, root-account-usage-" not in str(caught.value)
+    assert len(sample_control_ids()) == len(CONTROL_IDS) + len(VARIANT_IDS)

@@ -9,6 +9,7 @@ an exclusion must drop only records that carry the excluded value, never records
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -314,6 +315,35 @@ def test_variants_for_an_unknown_id_raises() -> None:
     # GIVEN an id that is no catalogue control WHEN asking for its variants THEN the typo is reported, not hidden
     with pytest.raises(UnknownControlError, match="root-account-usage"):
         variants_for("unauthorised-api-calls")
+
+
+def test_get_variant_error_lists_the_variant_ids() -> None:
+    with pytest.raises(UnknownControlError) as caught:
+        get_variant("vpc-changes-tuned")
+    assert str(caught.value) == (
+        "unknown tuned variant id 'vpc-changes-tuned'; known variant ids: unauthorized-api-calls-tuned, "
+        "console-signin-without-mfa-tuned"
+    )
+
+
+def test_variants_for_an_unknown_id_names_the_call_and_the_known_ids() -> None:
+    with pytest.raises(UnknownControlError) as caught:
+        variants_for("unauthorised-api-calls")
+    assert str(caught.value) == (
+        f"unknown control id 'unauthorised-api-calls' in variants_for(); known ids: {', '.join(CONTROL_IDS)}"
+    )
+
+
+@pytest.mark.parametrize("variant", TUNED_VARIANTS, ids=VARIANT_IDS)
+def test_a_variant_with_its_bases_exact_text_breaks_no_security_hub_check(variant: ControlDefinition) -> None:
+    # GIVEN a variant whose pattern is its base's text WHEN asking which check it breaks THEN none
+    assert replaces_security_hub_text(dataclasses.replace(variant, pattern=_base(variant).pattern)) is None
+
+
+def test_a_variant_of_a_control_outside_security_hub_breaks_no_security_hub_check() -> None:
+    base = get_control("organizations-changes")
+    variant = dataclasses.replace(base, id="organizations-changes-tuned", pattern='{ $.eventSource = "x" }')
+    assert replaces_security_hub_text(dataclasses.replace(variant, variant_of=base.id)) is None
 
 
 # ---------------------------------------------------------------- exclusions never drop a record lacking the field

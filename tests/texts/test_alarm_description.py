@@ -8,13 +8,23 @@ from urllib.parse import unquote
 
 import pytest
 
-from trailwatch_constructs.catalog import AlarmSettings, ControlDefinition, LocalizedText, catalog_controls, get_control
+from trailwatch_constructs.catalog import (
+    AlarmSettings,
+    ControlDefinition,
+    Language,
+    LocalizedText,
+    Statistic,
+    catalog_controls,
+    get_control,
+)
 from trailwatch_constructs.filter_pattern import to_logs_insights_filter
 from trailwatch_constructs.texts.alarm_description import (
     DESCRIPTION_BUDGET,
     LANGUAGES,
+    PHRASES,
     AlarmContext,
     alarm_description,
+    alarm_rule,
     compact_references,
     console_host,
     first_sentence,
@@ -174,3 +184,34 @@ def test_links_use_the_partitions_console(partition: str, region: str, console: 
     description = alarm_description(get_control("vpc-changes"), context)
     assert f"Events: {console}#logsV2:logs-insights" in description
     assert "aws.amazon.com" not in description or partition == "aws"
+
+
+def test_every_language_has_its_phrases() -> None:
+    # GIVEN the Language enum THEN each member has a phrase table, so adding a language cannot skip one
+    assert set(PHRASES) == set(Language)
+    assert tuple(Language) == LANGUAGES
+
+
+@pytest.mark.parametrize("language", list(Language), ids=str)
+def test_a_language_member_and_its_code_describe_alike(language: Language) -> None:
+    control = get_control("vpc-changes")
+    assert alarm_description(control, NAMED, language=language) == alarm_description(
+        control, NAMED, language=language.value
+    )
+
+
+def test_an_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="'fr' is not a valid Language"):
+        alarm_description(get_control("vpc-changes"), NAMED, language="fr")
+
+
+@pytest.mark.parametrize(
+    ("statistic", "rule"),
+    [
+        (Statistic.SUM, "1+ matching CloudTrail events in 5 min."),
+        (Statistic.MINIMUM, "Matching CloudTrail events in 5 min."),
+    ],
+    ids=str,
+)
+def test_the_rule_follows_the_statistic_member(statistic: Statistic, rule: str) -> None:
+    assert alarm_rule(AlarmSettings(statistic=statistic)) == rule

@@ -16,8 +16,10 @@ from trailwatch_constructs.catalog.definition import (
     ComplianceReference,
     ControlDefinition,
     Framework,
+    Language,
     LocalizedText,
     Severity,
+    Statistic,
     TreatMissingData,
 )
 from trailwatch_constructs.catalog.samples import ControlSamples, SampleEvent, load_samples, sample_control_ids
@@ -40,9 +42,11 @@ __all__ = [
     "ControlDefinition",
     "ControlSamples",
     "Framework",
+    "Language",
     "LocalizedText",
     "SampleEvent",
     "Severity",
+    "Statistic",
     "TreatMissingData",
     "catalog_controls",
     "get_control",

@@ -1,15 +1,13 @@
-"""The typed, frozen shape of a detective control: pure data, no ``aws_cdk`` import.
+"""The typed, frozen shape of a detective control (:class:`ControlDefinition`) and of its parts.
 
-A :class:`ControlDefinition` is everything trailwatch knows about one rule: what it detects
-(the filter pattern), why it matters, what to check when it fires, which benchmark items it
-covers and how its alarm behaves by default. Constructs, the CLI and the generated docs all
-read the same definitions, so adding a control means adding one definition and its samples.
+Pure data, no ``aws_cdk`` import: constructs, the CLI and the generated docs read the same
+definitions.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -43,6 +41,43 @@ class Framework(StrEnum):
     SOURCE_ARTICLE = "trailwatch source article"
 
 
+class Language(StrEnum):
+    """A language trailwatch writes control texts and alarm descriptions in.
+
+    Adding one is a data change: a member here, its phrases in
+    :data:`trailwatch_constructs.texts.alarm_description.PHRASES`, and its entry in each control's
+    ``texts`` (a control without it falls back to English).
+    """
+
+    EN = "en"
+    JA = "ja"
+
+
+class Statistic(StrEnum):
+    """The statistic an alarm takes of its metric over each period (CloudWatch's names)."""
+
+    SUM = "Sum"
+    SAMPLE_COUNT = "SampleCount"
+    MAXIMUM = "Maximum"
+    MINIMUM = "Minimum"
+    AVERAGE = "Average"
+
+
+COUNTING_STATISTICS = (Statistic.SUM, Statistic.SAMPLE_COUNT)
+"""The statistics that count matching events. The metric is 1 per matching event, so the others
+(Maximum, Minimum, Average) are 1 in any period with an event: they tell presence, not a count."""
+_PRESENCE_STATISTICS = tuple(s for s in Statistic if s not in COUNTING_STATISTICS)
+
+
+class TreatMissingData(StrEnum):
+    """How the alarm treats periods without data (CloudWatch's ``TreatMissingData`` values)."""
+
+    NOT_BREACHING = "notBreaching"
+    BREACHING = "breaching"
+    IGNORE = "ignore"
+    MISSING = "missing"
+
+
 @dataclass(frozen=True)
 class ComplianceReference:
     """One benchmark item a control covers, e.g. ``(Framework.SECURITY_HUB, "CloudWatch.1")``."""
@@ -59,20 +94,9 @@ class ComplianceReference:
         return f"CIS {version} {self.item}"
 
 
-class TreatMissingData(StrEnum):
-    """How the alarm treats periods without data (CloudWatch's ``TreatMissingData`` values)."""
-
-    NOT_BREACHING = "notBreaching"
-    BREACHING = "breaching"
-    IGNORE = "ignore"
-    MISSING = "missing"
-
-
-ALLOWED_STATISTICS = ("Sum", "SampleCount", "Maximum", "Minimum", "Average")
-# With a metric value of 1 these are 1 whenever a period has data: they tell presence, not a count.
-_PRESENCE_STATISTICS = ("Maximum", "Minimum", "Average")
 # CloudWatch: evaluation periods x period is at most one day for periods under an hour,
 # and at most seven days otherwise (PutMetricAlarm API reference, EvaluationPeriods).
+_ONE_HOUR = 3600
 _ONE_DAY = 86_400
 _SEVEN_DAYS = 7 * _ONE_DAY
 
@@ -88,6 +112,7 @@ class AlarmSettings:
     The default raises the alarm on the first matching event: Sum over 5 minutes >= 1 in one
     evaluation period, and missing data (a quiet account) is not breaching.
     Override one field with ``dataclasses.replace(control.alarm, threshold=5)``.
+    Invalid values are kept as given: :meth:`problems` names each of them.
     """
 
     threshold: float = 1
@@ -99,18 +124,35 @@ class AlarmSettings:
     """Breaching periods (out of ``evaluation_periods``) that raise the alarm. Default: all."""
     period_seconds: int = 300
     """Length of one period: 10, 30 or a multiple of 60 seconds. Default: 300 (5 minutes)."""
-    statistic: str = "Sum"
-    """Statistic over each period, one of ``ALLOWED_STATISTICS``. Default: ``Sum``."""
+    statistic: Statistic = Statistic.SUM
+    """Statistic over each period; its CloudWatch name (``"Sum"``) is accepted too. Default: ``Statistic.SUM``."""
     treat_missing_data: TreatMissingData = TreatMissingData.NOT_BREACHING
     """How periods without data count. Default: not breaching."""
+
+    def __post_init__(self) -> None:
+        # A CloudWatch name given as a plain string becomes the member, so the field holds what its type says.
+        if self.statistic in tuple(Statistic):
+            object.__setattr__(self, "statistic", Statistic(self.statistic))
 
     def problems(self, is_unresolved: Callable[[object], bool] = _never_unresolved) -> list[str]:
         """Every invalid field, as a sentence naming the value and what is allowed.
 
-        ``is_unresolved`` lets the CDK layer skip deploy-time tokens, which have no value yet.
         Besides CloudWatch's own limits, settings that could never fire (or always would) are
         refused: the metric is 1 per matching event and has no data in a quiet period.
+
+        Args:
+            is_unresolved: whether a value is a deploy-time token, which has no value yet and is
+                skipped (the CDK layer passes ``Token.is_unresolved``). Default: nothing is.
+
+        Returns:
+            One sentence per problem; empty when the settings are valid.
         """
+        found = self._type_problems(is_unresolved)
+        if found:
+            return found + self._choice_problems()
+        return self._range_problems(is_unresolved) + self._choice_problems() + self._firing_problems(is_unresolved)
+
+    def _type_problems(self, is_unresolved: Callable[[object], bool]) -> list[str]:
         numbers: list[tuple[str, object, bool]] = [
             ("threshold", self.threshold, False),
             ("evaluation_periods", self.evaluation_periods, True),
@@ -118,21 +160,17 @@ class AlarmSettings:
         ]
         if self.datapoints_to_alarm is not None:  # None: all evaluation periods
             numbers.append(("datapoints_to_alarm", self.datapoints_to_alarm, True))
-        found = [
+        return [
             p
             for option, value, integer in numbers
             if (p := number_problem(option, value, integer=integer, is_unresolved=is_unresolved))
         ]
-        if found:
-            return found + self._choice_problems()
-        return self._range_problems(is_unresolved) + self._choice_problems() + self._firing_problems(is_unresolved)
 
     def _range_problems(self, is_unresolved: Callable[[object], bool]) -> list[str]:
-        found: list[str] = []
-
         def known(value: object) -> bool:
             return value is not None and not is_unresolved(value)
 
+        found: list[str] = []
         if known(self.evaluation_periods) and self.evaluation_periods < 1:
             found.append(f"evaluation_periods {self.evaluation_periods!r} must be an integer >= 1")
         if known(self.period_seconds) and not (
@@ -140,28 +178,36 @@ class AlarmSettings:
         ):
             found.append(f"period_seconds {self.period_seconds!r} must be 10, 30 or a positive multiple of 60")
         if known(self.datapoints_to_alarm):
-            assert self.datapoints_to_alarm is not None
-            if self.datapoints_to_alarm < 1:
-                found.append(f"datapoints_to_alarm {self.datapoints_to_alarm!r} must be an integer >= 1")
-            elif known(self.evaluation_periods) and self.datapoints_to_alarm > self.evaluation_periods:
-                found.append(
-                    f"datapoints_to_alarm {self.datapoints_to_alarm} must be <= evaluation_periods "
-                    f"{self.evaluation_periods}"
-                )
+            found.extend(self._datapoints_problems(known(self.evaluation_periods)))
         if not found and known(self.period_seconds) and known(self.evaluation_periods):
-            window = self.period_seconds * self.evaluation_periods
-            limit = _ONE_DAY if self.period_seconds < 3600 else _SEVEN_DAYS
-            if window > limit:
-                found.append(
-                    f"evaluation_periods x period_seconds = {window}s exceeds CloudWatch's limit of "
-                    f"{limit}s for a {self.period_seconds}s period"
-                )
+            found.extend(self._window_problems())
         return found
+
+    def _datapoints_problems(self, evaluation_periods_known: bool) -> list[str]:
+        assert self.datapoints_to_alarm is not None
+        if self.datapoints_to_alarm < 1:
+            return [f"datapoints_to_alarm {self.datapoints_to_alarm!r} must be an integer >= 1"]
+        if evaluation_periods_known and self.datapoints_to_alarm > self.evaluation_periods:
+            return [
+                f"datapoints_to_alarm {self.datapoints_to_alarm} must be <= evaluation_periods "
+                f"{self.evaluation_periods}"
+            ]
+        return []
+
+    def _window_problems(self) -> list[str]:
+        window = self.period_seconds * self.evaluation_periods
+        limit = _ONE_DAY if self.period_seconds < _ONE_HOUR else _SEVEN_DAYS
+        if window <= limit:
+            return []
+        return [
+            f"evaluation_periods x period_seconds = {window}s exceeds CloudWatch's limit of "
+            f"{limit}s for a {self.period_seconds}s period"
+        ]
 
     def _choice_problems(self) -> list[str]:
         found: list[str] = []
-        if self.statistic not in ALLOWED_STATISTICS:
-            found.append(f"statistic {self.statistic!r} is not allowed; allowed: {', '.join(ALLOWED_STATISTICS)}")
+        if self.statistic not in tuple(Statistic):
+            found.append(f"statistic {self.statistic!r} is not allowed; allowed: {', '.join(Statistic)}")
         if not isinstance(self.treat_missing_data, TreatMissingData):
             allowed = ", ".join(f"TreatMissingData.{t.name}" for t in TreatMissingData)
             found.append(f"treat_missing_data {self.treat_missing_data!r} is not allowed; allowed: {allowed}")
@@ -182,9 +228,9 @@ class AlarmSettings:
             ]
         if self.statistic in _PRESENCE_STATISTICS and self.threshold != 1:
             return [
-                f"statistic {self.statistic!r} with threshold {self.threshold:g} can never fire: every matching "
-                f"event publishes 1, so {', '.join(_PRESENCE_STATISTICS)} are 1 in any period with events; "
-                "use statistic 'Sum' to count events, or threshold 1"
+                f"statistic {self.statistic.value!r} with threshold {self.threshold:g} can never fire: every "
+                f"matching event publishes 1, so {', '.join(_PRESENCE_STATISTICS)} are 1 in any period with "
+                "events; use statistic 'Sum' to count events, or threshold 1"
             ]
         return []
 
@@ -200,7 +246,10 @@ class LocalizedText:
     """What to check first when the alarm fires."""
 
 
-@dataclass(frozen=True)
+_DEFAULT_ALARM = AlarmSettings()
+
+
+@dataclass(frozen=True, init=False)
 class ControlDefinition:
     """One detective control: a CloudTrail filter pattern plus what a human needs to act on it.
 
@@ -216,19 +265,72 @@ class ControlDefinition:
     """CloudWatch metric the filter publishes (value 1 per matching event)."""
     severity: Severity
     """trailwatch's triage of the finding."""
-    en: LocalizedText
-    """English title, rationale and first checks."""
-    ja: LocalizedText | None = None
-    """Japanese text. Default: none (English is used)."""
-    references: tuple[ComplianceReference, ...] = ()
-    """Benchmark items this control covers. Default: none."""
-    alarm: AlarmSettings = field(default_factory=AlarmSettings)
-    """Default alarm behaviour. Default: alarm on the first matching event in 5 minutes."""
-    variant_of: str | None = None
-    """For a tuned variant, the id of the catalogue control it replaces. Default: none."""
+    texts: Mapping[Language, LocalizedText] = field(hash=False)
+    """Title, rationale and first checks per language; English is always there."""
+    references: tuple[ComplianceReference, ...]
+    """Benchmark items this control covers."""
+    alarm: AlarmSettings
+    """Default alarm behaviour."""
+    variant_of: str | None
+    """For a tuned variant, the id of the catalogue control it replaces."""
     filter_pattern: FilterPattern = field(init=False, repr=False, compare=False)
+    """The parsed :attr:`pattern`."""
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        id: str,
+        pattern: str,
+        metric_name: str,
+        severity: Severity,
+        *,
+        texts: Mapping[Language, LocalizedText] | None = None,
+        en: LocalizedText | None = None,
+        ja: LocalizedText | None = None,
+        references: tuple[ComplianceReference, ...] = (),
+        alarm: AlarmSettings = _DEFAULT_ALARM,
+        variant_of: str | None = None,
+    ) -> None:
+        """Validate and parse a control definition.
+
+        Args:
+            id: stable kebab-case id, at most 64 characters.
+            pattern: the CloudWatch Logs filter pattern.
+            metric_name: the metric the filter publishes: 1-255 characters without ``:``.
+            severity: trailwatch's triage of the finding.
+            texts: the control's text per language; ``Language.EN`` is required, another language
+                falls back to English. Its keys may be the language codes (``"ja"``).
+                Default: only what ``en`` and ``ja`` give.
+            en: shorthand for ``texts[Language.EN]``; replaces that entry when both are given, so
+                ``dataclasses.replace(control, en=...)`` changes the English text. Default: none.
+            ja: shorthand for ``texts[Language.JA]``, likewise. Default: none.
+            references: benchmark items this control covers. Default: none.
+            alarm: default alarm behaviour. Default: alarm on the first matching event in 5 minutes.
+            variant_of: for a tuned variant, the id of the catalogue control it replaces. Default: none.
+
+        Raises:
+            ControlDefinitionError: naming every invalid value.
+            FilterPatternError: when the pattern does not parse, pointing at the problem.
+        """
+        merged, language_problems = _merge_texts(texts, {Language.EN: en, Language.JA: ja})
+        for name, value in (
+            ("id", id),
+            ("pattern", pattern),
+            ("metric_name", metric_name),
+            ("severity", severity),
+            ("texts", merged),
+            ("references", references),
+            ("alarm", alarm),
+            ("variant_of", variant_of),
+        ):
+            object.__setattr__(self, name, value)
+        problems = self._field_problems(language_problems)
+        if problems:
+            raise ControlDefinitionError(f"invalid control {self.id!r}: " + "; ".join(problems))
+        # FilterPatternError (a ValueError) propagates as is: it already quotes the pattern
+        # and points at the problem.
+        object.__setattr__(self, "filter_pattern", parse_filter_pattern(self.pattern))
+
+    def _field_problems(self, language_problems: list[str]) -> list[str]:
         problems: list[str] = []
         if not (CONTROL_ID_RE.match(self.id) and len(self.id) <= MAX_CONTROL_ID_LENGTH):
             problems.append(
@@ -244,27 +346,54 @@ class ControlDefinition:
                 f"pattern {self.pattern!r} is empty; an empty filter pattern matches every event, so the alarm "
                 "would fire on all CloudTrail activity"
             )
-        if not isinstance(self.en, LocalizedText) or not self.en.title.strip():
-            problems.append(f"control {self.id!r} needs en=LocalizedText(...) with a non-empty title")
+        problems.extend(language_problems)
+        problems.extend(self._text_problems())
         if isinstance(self.alarm, AlarmSettings):
             problems.extend(self.alarm.problems())
         else:
             problems.append(f"alarm {self.alarm!r} is a {type(self.alarm).__name__}; expected AlarmSettings(...)")
-        if problems:
-            raise ControlDefinitionError(f"invalid control {self.id!r}: " + "; ".join(problems))
-        # FilterPatternError (a ValueError) propagates as is: it already quotes the pattern
-        # and points at the problem.
-        object.__setattr__(self, "filter_pattern", parse_filter_pattern(self.pattern))
+        return problems
+
+    def _text_problems(self) -> list[str]:
+        problems: list[str] = []
+        if not _is_text(self.texts.get(Language.EN)):
+            problems.append(
+                f"control {self.id!r} needs English text, texts={{Language.EN: LocalizedText(...)}} or "
+                "en=LocalizedText(...), with a non-empty title"
+            )
+        problems += [
+            f"texts[{language.value!r}] {text!r} must be a LocalizedText(...) with a non-empty title"
+            for language, text in self.texts.items()
+            if language is not Language.EN and not _is_text(text)
+        ]
+        return problems
+
+    @property
+    def en(self) -> LocalizedText:
+        """English text (always present): ``texts[Language.EN]``."""
+        return self.texts[Language.EN]
+
+    @property
+    def ja(self) -> LocalizedText | None:
+        """Japanese text, if written: ``texts.get(Language.JA)``."""
+        return self.texts.get(Language.JA)
 
     @property
     def title(self) -> str:
         """English title."""
         return self.en.title
 
-    def text(self, language: str = "en") -> LocalizedText:
-        """The control's text in ``language`` (``en`` or ``ja``), falling back to English."""
-        if language == "ja" and self.ja is not None:
-            return self.ja
+    def text(self, language: Language | str = Language.EN) -> LocalizedText:
+        """The control's text in a language, falling back to English.
+
+        Args:
+            language: a :class:`Language` or its code (``"ja"``). Default: English.
+
+        Returns:
+            The text in ``language``, or the English text when the control has none in it.
+        """
+        if language in self.texts:
+            return self.texts[Language(language)]
         return self.en
 
     @property
@@ -276,9 +405,56 @@ class ControlDefinition:
         return None
 
     def references_for(self, framework: Framework) -> tuple[str, ...]:
-        """The items of ``framework`` this control covers."""
+        """The benchmark items of one framework that this control covers.
+
+        Args:
+            framework: the framework asked about.
+
+        Returns:
+            Its items, in the order of :attr:`references`; empty when there are none.
+        """
         return tuple(ref.item for ref in self.references if ref.framework is framework)
 
     def matches(self, event: object) -> bool:
-        """Whether a decoded CloudTrail record is one this control alarms on."""
+        """Whether a decoded CloudTrail record is one this control alarms on.
+
+        Args:
+            event: one CloudTrail record, decoded from JSON.
+
+        Returns:
+            Whether the filter pattern matches it.
+        """
         return self.filter_pattern.matches(event)
+
+
+def _is_text(text: object) -> bool:
+    return isinstance(text, LocalizedText) and bool(text.title.strip())
+
+
+def _merge_texts(
+    texts: object, shorthands: Mapping[Language, LocalizedText | None]
+) -> tuple[dict[Language, LocalizedText], list[str]]:
+    """``texts`` keyed by :class:`Language`, with the shorthands given (``en=``, ``ja=``) on top.
+
+    Returns:
+        The merged texts (their values unchecked), and a problem for ``texts`` not being a
+        mapping and for each key that is not a language.
+    """
+    problems: list[str] = []
+    given: Mapping[object, LocalizedText] = {}
+    if isinstance(texts, Mapping):
+        given = texts
+    elif texts is not None:
+        problems.append(f"texts {texts!r} is a {type(texts).__name__}; expected a dict of Language to LocalizedText")
+    merged: dict[Language, LocalizedText] = {}
+    unsupported: list[object] = []
+    for language, text in given.items():
+        if isinstance(language, str) and language in tuple(Language):
+            merged[Language(language)] = text
+        else:
+            unsupported.append(language)
+    if unsupported:
+        listed = ", ".join(repr(language) for language in unsupported)
+        problems.append(f"texts language {listed} is not supported; supported: {', '.join(Language)}")
+    merged.update((language, text) for language, text in shorthands.items() if text is not None)
+    return merged, problems

@@ -1,4 +1,4 @@
-"""Sample CloudTrail records that prove each control: events it must fire on, and near misses.
+"""Loading the sample CloudTrail records of each control: records it must fire on, and near misses.
 
 The samples are plain JSON files beside this module (``samples/<control-id>.json``) so that
 users can read them, reuse them in their own tests, or replay them with the CLI.
@@ -38,12 +38,26 @@ def _samples_dir() -> resources.abc.Traversable:
 
 
 def sample_control_ids() -> tuple[str, ...]:
-    """Ids of every control that ships samples."""
+    """Ids of every control (and tuned variant) that ships samples.
+
+    Returns:
+        The ids, sorted.
+    """
     return tuple(sorted(p.name.removesuffix(".json") for p in _samples_dir().iterdir() if p.name.endswith(".json")))
 
 
 def load_samples(control_id: str) -> ControlSamples:
-    """The samples of ``control_id``; raises :class:`UnknownControlError` if it has none."""
+    """The sample events of one control.
+
+    Args:
+        control_id: a control or tuned variant id.
+
+    Returns:
+        Its samples: the records it fires on, the near misses it ignores, and their parameters.
+
+    Raises:
+        UnknownControlError: naming the controls with samples, when ``control_id`` has none.
+    """
     path = _samples_dir().joinpath(f"{control_id}.json")
     if not path.is_file():
         raise UnknownControlError(

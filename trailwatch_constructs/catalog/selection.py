@@ -1,4 +1,4 @@
-"""Which controls to deploy: include / exclude, privileged groups and tuned variants.
+"""Resolving which controls to deploy from include / exclude, privileged groups and tuned variants.
 
 Shared by ``CloudTrailSecurityMonitoring`` and ``trailwatch compliance`` so that the CLI reports
 on exactly the selection a stack would deploy. Problems are collected, not raised, so that a
@@ -41,24 +41,49 @@ def resolve_selection(
     privileged_groups: Sequence[str] = (),
     tuned_variants: Sequence[str] = (),
 ) -> Selection:
-    """Resolve a selection, naming every bad id, duplicate or conflict in ``problems``.
+    """Resolve a selection, naming every bad id, duplicate or conflict in its ``problems``.
 
     Each option must be a list of strings: a lone string is reported, never iterated (``"Admins"``
     would otherwise watch the groups "A", "d", "m"...).
+
+    Args:
+        include: the catalogue ids to deploy. Default: every catalogue control.
+        exclude: catalogue ids to leave out (not with ``include``). Default: none.
+        privileged_groups: IAM group names for the privileged-group control. Default: none, and
+            that control is left out unless ``include`` names it (a problem then).
+        tuned_variants: ids of tuned variants, each replacing its (deployed) base. Default: none.
+
+    Returns:
+        The selection; its ``problems`` are empty when every option is valid.
     """
     problems: list[str] = []
+    include = None if include is None else _strings("include", include, problems)
+    exclude = _strings("exclude", exclude, problems)
+    privileged_groups = _strings("privileged_groups", privileged_groups, problems)
+    tuned_variants = _strings("tuned_variants", tuned_variants, problems)
+    _check_ids(include, exclude, problems)
+    wanted = [i for i in (include if include is not None else CONTROL_IDS) if i not in exclude]
+    selected = _catalogue_controls(wanted, include, privileged_groups, problems)
+    variants = _variants(tuned_variants, wanted, problems)
+    return Selection(
+        controls=tuple(variants.get(c.id, c) for c in selected),
+        problems=tuple(problems),
+        replaced=frozenset(variants),
+        left_out_for_groups=include is None and PRIVILEGED_GROUP_CONTROL_ID in wanted and not privileged_groups,
+    )
 
-    def strings(option: str, value: Sequence[str]) -> Sequence[str]:
-        problem = string_sequence_problem(option, value)
-        if problem:
-            problems.append(problem)
-            return ()
-        return value
 
-    include = None if include is None else strings("include", include)
-    exclude = strings("exclude", exclude)
-    privileged_groups = strings("privileged_groups", privileged_groups)
-    tuned_variants = strings("tuned_variants", tuned_variants)
+def _strings(option: str, value: Sequence[str], problems: list[str]) -> Sequence[str]:
+    """``value`` when it is a list of strings; else nothing, and its problem goes to ``problems``."""
+    problem = string_sequence_problem(option, value)
+    if problem:
+        problems.append(problem)
+        return ()
+    return value
+
+
+def _check_ids(include: Sequence[str] | None, exclude: Sequence[str], problems: list[str]) -> None:
+    """Add unknown and duplicate ids, include with exclude, and an empty include (unless explained) to ``problems``."""
     if include is not None and exclude:
         problems.append("give include or exclude, not both")
     for where, ids in (("include", include or ()), ("exclude", exclude)):
@@ -71,7 +96,11 @@ def resolve_selection(
     if include is not None and not include and not problems:
         problems.append("include is empty; give at least one control id or leave include unset")
 
-    wanted = [i for i in (include if include is not None else CONTROL_IDS) if i not in exclude]
+
+def _catalogue_controls(
+    wanted: Sequence[str], include: Sequence[str] | None, privileged_groups: Sequence[str], problems: list[str]
+) -> list[ControlDefinition]:
+    """The wanted catalogue controls (the privileged-group one built for its groups); problems go to ``problems``."""
     selected: list[ControlDefinition] = [c for c in STATIC_CONTROLS if c.id in wanted]
     if PRIVILEGED_GROUP_CONTROL_ID in wanted and privileged_groups:
         try:
@@ -87,7 +116,13 @@ def resolve_selection(
         problems.append(
             f"privileged_groups are given but {PRIVILEGED_GROUP_CONTROL_ID!r} is excluded; drop one of the two"
         )
+    return selected
 
+
+def _variants(
+    tuned_variants: Sequence[str], wanted: Sequence[str], problems: list[str]
+) -> dict[str, ControlDefinition]:
+    """Base id -> the tuned variant replacing it; the variants that cannot replace theirs go to ``problems``."""
     variants: dict[str, ControlDefinition] = {}
     for variant_id in tuned_variants:
         if variant_id not in VARIANT_IDS:
@@ -101,9 +136,4 @@ def resolve_selection(
             problems.append(f"tuned variant {variant_id!r} replaces {base!r}, which is not deployed")
         else:
             variants[base] = variant
-    return Selection(
-        controls=tuple(variants.get(c.id, c) for c in selected),
-        problems=tuple(problems),
-        replaced=frozenset(variants),
-        left_out_for_groups=include is None and PRIVILEGED_GROUP_CONTROL_ID in wanted and not privileged_groups,
-    )
+    return variants

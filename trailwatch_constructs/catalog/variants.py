@@ -1,34 +1,12 @@
-"""Opt-in tuned variants of the noisy catalogue controls: never deployed by default.
+"""Opt-in tuned variants of the noisy catalogue controls, never deployed by default, and their lookups.
 
-A tuned variant is a :class:`ControlDefinition` whose ``variant_of`` names the catalogue control it
-replaces. Its pattern is the base control's conditions plus exclusions of known false positives;
-``docs/tuned-variants.md`` gives each exclusion's evidence, and ``samples/<variant-id>.json`` shows
-what the variant still catches and what it stops matching.
-
-Rules every variant here follows:
-
-* **An exclusion never drops a record that lacks the excluded field.** In CloudWatch Logs JSON
-  patterns ``$.f != "x"`` is false when ``f`` is missing, so a bare ``!=`` would silently hide
-  every record without ``f``. Each exclusion is written ``(($.f NOT EXISTS) || ($.f != "x"))``,
-  or ``($.f NOT EXISTS)`` when the field's mere presence is what is excluded.
-* **The pattern is deployed byte for byte** and stays within CloudWatch Logs' 1,024 characters
-  (checked when this module is imported).
-* **Same severity and alarm as the base; metric name = the base's + "Tuned"**, so a variant and
-  its base can never publish into the same metric by accident.
-
-Compliance references (decision). A variant keeps its base control's references, including the
-Security Hub one: it still implements the same CIS monitoring item, and keeping the mapping is
-what lets ``trailwatch_constructs.texts.compliance_evidence.coverage`` put the variant in the CloudWatch.N row
-and report ``exact_security_hub_text = False`` with the note that Security Hub's exact-text check
-fails (that function compares the deployed pattern with the prescribed text, so it needs no
-flag from here). Dropping the reference would instead make the row read "not covered" and hide
-*why*. Consequently ``ControlDefinition.security_hub_control`` on a variant means "the Security
-Hub item this control is meant for", not "passes that check": anything claiming a pass must
-compare the pattern text, as the compliance module does. :func:`replaces_security_hub_text`
-answers that question for a variant directly.
+Each variant's rules, exclusions and evidence are in ``docs/tuned-variants.md``; its samples in
+``samples/<variant-id>.json``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from trailwatch_constructs.catalog.controls import (
     CONSOLE_SIGNIN_WITHOUT_MFA,
@@ -37,9 +15,8 @@ from trailwatch_constructs.catalog.controls import (
     UNAUTHORIZED_API_CALLS,
     unknown_id_message,
 )
-from trailwatch_constructs.catalog.definition import ControlDefinition, LocalizedText
-from trailwatch_constructs.core.errors import PatternTooLongError, UnknownControlError
-from trailwatch_constructs.filter_pattern.limits import MAX_PATTERN_LENGTH
+from trailwatch_constructs.catalog.definition import ControlDefinition, Language, LocalizedText
+from trailwatch_constructs.core.errors import UnknownControlError
 
 TUNED_SUFFIX = "-tuned"
 """Appended to the base id to form a variant id."""
@@ -47,7 +24,7 @@ TUNED_METRIC_SUFFIX = "Tuned"
 """Appended to the base metric name to form a variant's metric name."""
 
 
-def _tuned(base: ControlDefinition, pattern: str, *, en: LocalizedText, ja: LocalizedText) -> ControlDefinition:
+def _tuned(base: ControlDefinition, pattern: str, *, texts: Mapping[Language, LocalizedText]) -> ControlDefinition:
     """A variant of ``base``: its own id, metric and pattern; the base's severity, references and alarm."""
     return ControlDefinition(
         id=base.id + TUNED_SUFFIX,
@@ -57,8 +34,7 @@ def _tuned(base: ControlDefinition, pattern: str, *, en: LocalizedText, ja: Loca
         references=base.references,
         alarm=base.alarm,
         variant_of=base.id,
-        en=en,
-        ja=ja,
+        texts=texts,
     )
 
 
@@ -86,29 +62,31 @@ _CONSOLE_SIGNIN_TUNED_PATTERN = (
 CONSOLE_SIGNIN_WITHOUT_MFA_TUNED = _tuned(
     CONSOLE_SIGNIN_WITHOUT_MFA,
     _CONSOLE_SIGNIN_TUNED_PATTERN,
-    en=LocalizedText(
-        title="Console sign-in without MFA (tuned: SSO and SAML sign-ins excluded)",
-        rationale="A password alone protects this IAM user's console session; a leaked or guessed password is "
-        "enough to take over the account. This variant also excludes sign-ins federated through a SAML "
-        "provider (SamlProviderArn present) or IAM Identity Center (an AWSReservedSSO_ role), where MFA is "
-        'enforced by the identity provider and CloudTrail always writes MFAUsed "No". The Security Hub '
-        "text already skips those because they are not IAM users, so this is a safeguard, not a noise cut. "
-        "Unlike that text, a sign-in that records no MFAUsed field at all still counts.",
-        investigation="Ask the user whether the sign-in was theirs, enforce an MFA device for them, and review "
-        "what the session did after signing in. If additionalEventData has no MFAUsed field, treat the "
-        "sign-in as password-only until proven otherwise.",
-    ),
-    ja=LocalizedText(
-        title="MFA未使用のコンソールサインイン(調整版: SSO・SAMLのサインインを除外)",
-        rationale="このIAMユーザのコンソールセッションはパスワードのみで保護されており、パスワードの漏えいや推測だけで乗っ取られます。"
-        "この調整版は、SAMLプロバイダー経由(SamlProviderArnあり)とIAM Identity Center経由"
-        "(AWSReservedSSO_ロール)のサインインも除外します。これらはIDプロバイダー側でMFAが強制され、"
-        'CloudTrailには常にMFAUsed "No"と記録されます。'
-        "Security Hubの文言もIAMユーザ以外としてこれらを既に除外しているため、これはノイズ削減ではなく安全策です。"
-        "Security Hubの文言と異なり、MFAUsedフィールド自体がないサインインも検知します。",
-        investigation="本人のサインインかを確認し、MFAデバイスを必須にし、サインイン後のセッションの操作を確認してください。"
-        "additionalEventDataにMFAUsedがない場合は、確認できるまでパスワードのみのサインインとして扱ってください。",
-    ),
+    texts={
+        Language.EN: LocalizedText(
+            title="Console sign-in without MFA (tuned: SSO and SAML sign-ins excluded)",
+            rationale="A password alone protects this IAM user's console session; a leaked or guessed password is "
+            "enough to take over the account. This variant also excludes sign-ins federated through a SAML "
+            "provider (SamlProviderArn present) or IAM Identity Center (an AWSReservedSSO_ role), where MFA is "
+            'enforced by the identity provider and CloudTrail always writes MFAUsed "No". The Security Hub '
+            "text already skips those because they are not IAM users, so this is a safeguard, not a noise cut. "
+            "Unlike that text, a sign-in that records no MFAUsed field at all still counts.",
+            investigation="Ask the user whether the sign-in was theirs, enforce an MFA device for them, and review "
+            "what the session did after signing in. If additionalEventData has no MFAUsed field, treat the "
+            "sign-in as password-only until proven otherwise.",
+        ),
+        Language.JA: LocalizedText(
+            title="MFA未使用のコンソールサインイン(調整版: SSO・SAMLのサインインを除外)",
+            rationale="このIAMユーザのコンソールセッションはパスワードのみで保護されており、パスワードの漏えいや推測だけで乗っ取られます。"
+            "この調整版は、SAMLプロバイダー経由(SamlProviderArnあり)とIAM Identity Center経由"
+            "(AWSReservedSSO_ロール)のサインインも除外します。これらはIDプロバイダー側でMFAが強制され、"
+            'CloudTrailには常にMFAUsed "No"と記録されます。'
+            "Security Hubの文言もIAMユーザ以外としてこれらを既に除外しているため、これはノイズ削減ではなく安全策です。"
+            "Security Hubの文言と異なり、MFAUsedフィールド自体がないサインインも検知します。",
+            investigation="本人のサインインかを確認し、MFAデバイスを必須にし、サインイン後のセッションの操作を確認してください。"
+            "additionalEventDataにMFAUsedがない場合は、確認できるまでパスワードのみのサインインとして扱ってください。",
+        ),
+    },
 )
 
 # ------------------------------------------------------------------ unauthorized-api-calls-tuned
@@ -136,30 +114,32 @@ _UNAUTHORIZED_API_CALLS_TUNED_PATTERN = (
 UNAUTHORIZED_API_CALLS_TUNED = _tuned(
     UNAUTHORIZED_API_CALLS,
     _UNAUTHORIZED_API_CALLS_TUNED_PATTERN,
-    en=LocalizedText(
-        title="Unauthorized API calls (tuned: AWS service noise excluded)",
-        rationale="Calls denied by IAM can reveal a principal probing for permissions it should not have, "
-        "stolen credentials being tried, or a broken deployment. This variant does not count three kinds of "
-        "denial that AWS services cause on their own: log delivery (source delivery.logs.amazonaws.com) "
-        "checking a bucket, AWS Config's HeadBucket existence check, and calls by service-linked roles, "
-        "which only their AWS service can use. Denials by people, applications and customer-managed roles "
-        "still count, HeadBucket included.",
-        investigation="Group the denied calls by principal and source IP; a burst from one principal across many "
-        "services points to enumeration, a single repeated call to a misconfigured application. Denials of "
-        "AWS services are not counted here: if you need to know that Config or Access Analyzer is blocked, "
-        "watch those separately.",
-    ),
-    ja=LocalizedText(
-        title="不正なAPIコール(調整版: AWSサービス由来のノイズを除外)",
-        rationale="権限上許可されていないAPIコールは、権限の探索、盗まれた認証情報の試用、設定誤りを示す可能性があります。"
-        "この調整版は、AWSサービス自身が起こす3種類の拒否を数えません: "
-        "ログ配信(送信元 delivery.logs.amazonaws.com)によるバケットの確認、AWS ConfigのHeadBucketによる"
-        "バケット存在確認、そしてそのAWSサービスしか使えないサービスリンクロールのコールです。"
-        "人、アプリケーション、カスタマー管理ロールによる拒否は、HeadBucketを含めて引き続き検知します。",
-        investigation="拒否されたコールをプリンシパルと送信元IPで集計してください。多数のサービスへの連続した拒否は列挙行為、"
-        "同じコールの繰り返しはアプリケーションの設定誤りを示します。AWSサービスの拒否はここでは数えないため、"
-        "ConfigやAccess Analyzerが拒否されていないかを知りたい場合は別途監視してください。",
-    ),
+    texts={
+        Language.EN: LocalizedText(
+            title="Unauthorized API calls (tuned: AWS service noise excluded)",
+            rationale="Calls denied by IAM can reveal a principal probing for permissions it should not have, "
+            "stolen credentials being tried, or a broken deployment. This variant does not count three kinds of "
+            "denial that AWS services cause on their own: log delivery (source delivery.logs.amazonaws.com) "
+            "checking a bucket, AWS Config's HeadBucket existence check, and calls by service-linked roles, "
+            "which only their AWS service can use. Denials by people, applications and customer-managed roles "
+            "still count, HeadBucket included.",
+            investigation="Group the denied calls by principal and source IP; a burst from one principal across many "
+            "services points to enumeration, a single repeated call to a misconfigured application. Denials of "
+            "AWS services are not counted here: if you need to know that Config or Access Analyzer is blocked, "
+            "watch those separately.",
+        ),
+        Language.JA: LocalizedText(
+            title="不正なAPIコール(調整版: AWSサービス由来のノイズを除外)",
+            rationale="権限上許可されていないAPIコールは、権限の探索、盗まれた認証情報の試用、設定誤りを示す可能性があります。"
+            "この調整版は、AWSサービス自身が起こす3種類の拒否を数えません: "
+            "ログ配信(送信元 delivery.logs.amazonaws.com)によるバケットの確認、AWS ConfigのHeadBucketによる"
+            "バケット存在確認、そしてそのAWSサービスしか使えないサービスリンクロールのコールです。"
+            "人、アプリケーション、カスタマー管理ロールによる拒否は、HeadBucketを含めて引き続き検知します。",
+            investigation="拒否されたコールをプリンシパルと送信元IPで集計してください。多数のサービスへの連続した拒否は列挙行為、"
+            "同じコールの繰り返しはアプリケーションの設定誤りを示します。AWSサービスの拒否はここでは数えないため、"
+            "ConfigやAccess Analyzerが拒否されていないかを知りたい場合は別途監視してください。",
+        ),
+    },
 )
 
 TUNED_VARIANTS: tuple[ControlDefinition, ...] = (
@@ -172,22 +152,18 @@ VARIANT_IDS: tuple[str, ...] = tuple(v.id for v in TUNED_VARIANTS)
 """Ids of every tuned variant, in the order of :data:`TUNED_VARIANTS`."""
 
 
-def _check_lengths() -> None:
-    # ControlDefinition parses the pattern (and the parser enforces the limit too), but a clear
-    # trailwatch error naming the variant is worth one comparison at import time.
-    for variant in TUNED_VARIANTS:
-        if len(variant.pattern) > MAX_PATTERN_LENGTH:
-            raise PatternTooLongError(
-                f"tuned variant {variant.id!r} pattern is {len(variant.pattern)} characters; "
-                f"CloudWatch Logs allows {MAX_PATTERN_LENGTH}"
-            )
-
-
-_check_lengths()
-
-
 def get_variant(variant_id: str) -> ControlDefinition:
-    """One tuned variant by id; raises :class:`UnknownControlError` naming the known variant ids."""
+    """One tuned variant by id.
+
+    Args:
+        variant_id: e.g. ``unauthorized-api-calls-tuned``.
+
+    Returns:
+        The variant's definition.
+
+    Raises:
+        UnknownControlError: naming the known variant ids, when ``variant_id`` is none of them.
+    """
     for variant in TUNED_VARIANTS:
         if variant.id == variant_id:
             return variant
@@ -195,10 +171,17 @@ def get_variant(variant_id: str) -> ControlDefinition:
 
 
 def variants_for(base_id: str) -> tuple[ControlDefinition, ...]:
-    """The tuned variants of catalogue control ``base_id``; empty when it has none.
+    """The tuned variants of one catalogue control.
 
-    An id that is not a catalogue control raises :class:`UnknownControlError` naming the known ids,
-    so a typo is not mistaken for "no variants".
+    Args:
+        base_id: a catalogue control id.
+
+    Returns:
+        Its variants, in the order of :data:`TUNED_VARIANTS`; empty when it has none.
+
+    Raises:
+        UnknownControlError: naming the known ids, when ``base_id`` is not a catalogue control (so a
+            typo is not mistaken for "no variants").
     """
     if base_id not in CONTROL_IDS:
         raise UnknownControlError(unknown_id_message([base_id], "variants_for()"))
@@ -206,10 +189,14 @@ def variants_for(base_id: str) -> tuple[ControlDefinition, ...]:
 
 
 def replaces_security_hub_text(variant: ControlDefinition) -> str | None:
-    """The Security Hub control whose exact-text check fails when ``variant`` replaces its base.
+    """The Security Hub control whose exact-text check fails when a variant replaces its base.
 
-    ``None`` when ``variant`` is not a variant, its base is not a Security Hub control, or the two
-    patterns are identical.
+    Args:
+        variant: a tuned variant (any definition is accepted).
+
+    Returns:
+        The Security Hub control id, e.g. ``CloudWatch.2``; ``None`` when ``variant`` is not a
+        variant, its base is not a Security Hub control, or the two patterns are identical.
     """
     base = next((c for c in STATIC_CONTROLS if c.id == variant.variant_of), None)
     if base is None or base.security_hub_control is None or base.pattern == variant.pattern:

@@ -1,8 +1,8 @@
-"""Compliance evidence: which control covers each benchmark item, and whether the text is exact.
+"""Compliance evidence: which control covers each benchmark item, and whether its text is the prescribed one.
 
-Pure Python, shared by ``trailwatch compliance``, the generated ``docs/compliance.md`` and the
-CDK aspect that checks a stack. Security Hub checks CloudWatch.1-14 by comparing the metric
-filter's pattern with the prescribed text, so "covered" means "deployed with that exact text".
+Shared by ``trailwatch compliance``, the generated ``docs/compliance.md`` and the CDK aspect that
+checks a stack. Security Hub checks CloudWatch.1-14 by comparing the metric filter's pattern with
+the prescribed text, so "covered" there means "deployed with that exact text".
 """
 
 from __future__ import annotations
@@ -74,7 +74,15 @@ PREREQUISITES = (
 
 
 def coverage(controls: Sequence[ControlDefinition]) -> list[CoverageRow]:
-    """Every benchmark item with the control in ``controls`` that covers it."""
+    """Every benchmark item with the control that covers it.
+
+    Args:
+        controls: the deployed (or selected) controls.
+
+    Returns:
+        One row per item of :data:`BENCHMARK_ITEMS`, in framework then item order; the first
+        control in ``controls`` covering an item is its control.
+    """
     rows: list[CoverageRow] = []
     for framework, items in BENCHMARK_ITEMS.items():
         for item in items:
@@ -91,7 +99,14 @@ def coverage(controls: Sequence[ControlDefinition]) -> list[CoverageRow]:
 
 
 def coverage_json(controls: Sequence[ControlDefinition]) -> dict[str, object]:
-    """``coverage`` as plain JSON data."""
+    """:func:`coverage` and the prerequisites as plain JSON data.
+
+    Args:
+        controls: the deployed (or selected) controls.
+
+    Returns:
+        ``{"items": [...], "prerequisites": [...]}``.
+    """
     return {
         "items": [
             {
@@ -108,7 +123,14 @@ def coverage_json(controls: Sequence[ControlDefinition]) -> dict[str, object]:
 
 
 def coverage_markdown(controls: Sequence[ControlDefinition]) -> str:
-    """``coverage`` as Markdown tables, one per framework, then the prerequisites."""
+    """:func:`coverage` as Markdown tables, one per framework, then the prerequisites.
+
+    Args:
+        controls: the deployed (or selected) controls.
+
+    Returns:
+        The Markdown text.
+    """
     rows = coverage(controls)
     out: list[str] = []
     for framework in BENCHMARK_ITEMS:

@@ -1,4 +1,4 @@
-"""Reference docs generated from the catalogue, so they cannot drift from the code.
+"""The reference docs generated from the catalogue (``docs/controls.md``, ``docs/compliance.md``).
 
 ``python -m trailwatch_constructs.texts.reference_docs`` (``make docs``) rewrites them; a test fails
 when a committed copy is stale.
@@ -13,6 +13,7 @@ from pathlib import Path
 from trailwatch_constructs.catalog import (
     PRIVILEGED_GROUP_CONTROL_ID,
     ControlDefinition,
+    Language,
     catalog_controls,
 )
 from trailwatch_constructs.texts.compliance_evidence import coverage_markdown
@@ -26,7 +27,11 @@ def _references(control: ControlDefinition) -> str:
 
 
 def render_controls_markdown() -> str:
-    """``docs/controls.md``: every catalogue control with its references, pattern and rationale."""
+    """Render ``docs/controls.md``: every catalogue control with its references, pattern and rationale.
+
+    Returns:
+        The Markdown text.
+    """
     controls = catalog_controls(privileged_groups=[EXAMPLE_GROUP])
     lines = [
         _HEADER,
@@ -45,14 +50,18 @@ def render_controls_markdown() -> str:
                 f"- Parameter: one or more IAM group names (shown for `{EXAMPLE_GROUP}`); with none given the "
                 "control is not created.\n"
             )
-        lines.append(f"\n**Why it matters.** {c.en.rationale}\n\n")
-        lines.append(f"**When it fires.** {c.en.investigation}\n\n")
+        lines.append(f"\n**Why it matters.** {c.text(Language.EN).rationale}\n\n")
+        lines.append(f"**When it fires.** {c.text(Language.EN).investigation}\n\n")
         lines.append(f"```\n{c.pattern}\n```\n")
     return "".join(lines)
 
 
 def render_compliance_markdown() -> str:
-    """``docs/compliance.md``: benchmark coverage of the default catalogue."""
+    """Render ``docs/compliance.md``: benchmark coverage of the default catalogue.
+
+    Returns:
+        The Markdown text.
+    """
     return (
         _HEADER
         + "# Compliance coverage\n\n"
@@ -90,7 +99,14 @@ GENERATED: dict[str, Callable[[], str]] = {
 
 
 def main(root: Path | None = None) -> int:
-    """Write every generated doc under ``root`` (default: the current directory)."""
+    """Write every generated doc of :data:`GENERATED`.
+
+    Args:
+        root: the repository root the paths are relative to. Default: the current directory.
+
+    Returns:
+        The exit status: 0.
+    """
     base = root or Path.cwd()
     for relative, render in GENERATED.items():
         path = base / relative
