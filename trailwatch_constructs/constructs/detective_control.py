@@ -12,7 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
+from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition, Language, Statistic
 from trailwatch_constructs.core.errors import ConfigurationError
 from trailwatch_constructs.core.limits import (
     MAX_ALARM_DESCRIPTION_LENGTH,
@@ -40,7 +40,7 @@ _CONSOLE_HOSTS_MAPPING_ID = "TrailwatchConsoleHosts"
 
 
 def _generated_description(
-    definition: ControlDefinition, settings: AlarmSettings, log_group: logs.ILogGroup, language: str
+    definition: ControlDefinition, settings: AlarmSettings, log_group: logs.ILogGroup, language: Language | str
 ) -> str:
     stack = Stack.of(log_group)
     name = log_group.log_group_name
@@ -191,7 +191,7 @@ class DetectiveControl(Construct):
         alarm_name: str | None = None,
         alarm_description: str | None = None,
         metric_namespace: str = DEFAULT_METRIC_NAMESPACE,
-        language: str = "en",
+        language: Language | str = Language.EN,
     ) -> None:
         """Create the metric filter and alarm.
 
@@ -265,7 +265,7 @@ class DetectiveControl(Construct):
         )
 
     def metric(
-        self, *, statistic: str | None = None, period: Duration | None = None, label: str | None = None
+        self, *, statistic: Statistic | str | None = None, period: Duration | None = None, label: str | None = None
     ) -> cloudwatch.Metric:
         """The filter's metric with the alarm's statistic and period unless overridden.
 
@@ -286,7 +286,7 @@ class DetectiveControl(Construct):
         alarm_name: object = None,
         alarm_description: object = None,
         metric_namespace: object = DEFAULT_METRIC_NAMESPACE,
-        language: object = "en",
+        language: object = Language.EN,
     ) -> list[str]:
         """Every invalid property, as a sentence naming it, the value and what is allowed."""
         if not isinstance(definition, ControlDefinition):

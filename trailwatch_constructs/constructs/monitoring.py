@@ -13,7 +13,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from trailwatch_constructs.catalog.controls import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, unknown_id_message
-from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition
+from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition, Language
 from trailwatch_constructs.catalog.selection import Selection, resolve_selection
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, replaces_security_hub_text
 from trailwatch_constructs.constructs.alarm_topic import AlarmTopic, alarm_name_prefix_problems, email_problems
@@ -75,7 +75,7 @@ class CloudTrailSecurityMonitoring(Construct):
         alarm_overrides: Mapping[str, AlarmSettings] | None = None,
         metric_namespace: str = DEFAULT_METRIC_NAMESPACE,
         alarm_name_prefix: str | None = None,
-        language: str = "en",
+        language: Language | str = Language.EN,
         dashboard: bool = False,
         tuned_variants: Sequence[str] = (),
         removal_policy: RemovalPolicy | None = None,
@@ -266,7 +266,7 @@ class _Props:
     alarm_overrides: Mapping[str, AlarmSettings]
     metric_namespace: str
     alarm_name_prefix: str | None
-    language: str
+    language: Language | str
     dashboard: bool
     tuned_variants: Sequence[str]
     removal_policy: RemovalPolicy | None
