@@ -1,153 +1,29 @@
-"""Fixtures for the CLI tests: a click runner and small CloudTrail archives built in tmp_path.
-
-Records come from the catalogue's sample events, so the archives hold realistic CloudTrail
-shapes with known matches: ``fires`` samples match their control, ``ignores`` samples do not.
-"""
+"""Fixtures for the CLI tests: a click runner and a trail bucket built in tmp_path (helpers: helpers.py)."""
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from trailwatch_constructs.catalog import load_samples
 from trailwatch_constructs.cli.main import cli
 
-Record = dict[str, Any]
-
-
-def fires(control_id: str) -> list[Record]:
-    """Sample records that ``control_id`` must match (deep copies)."""
-    return [json.loads(json.dumps(e.record)) for e in load_samples(control_id).fires]
-
-
-def ignores(control_id: str) -> list[Record]:
-    """Sample near misses that ``control_id`` must not match (deep copies)."""
-    return [json.loads(json.dumps(e.record)) for e in load_samples(control_id).ignores]
-
-
-def quiet_record(n: int) -> Record:
-    """An everyday record that no catalogue control matches."""
-    return {
-        "eventVersion": "1.09",
-        "userIdentity": {
-            "type": "AssumedRole",
-            "principalId": "AROAEXAMPLE:app",
-            "arn": "arn:aws:sts::111122223333:assumed-role/app/session",
-            "accountId": "111122223333",
-        },
-        "eventTime": f"2024-05-01T00:{n % 60:02d}:00Z",
-        "eventSource": "ec2.amazonaws.com",
-        "eventName": "DescribeInstances",
-        "awsRegion": "us-east-1",
-        "sourceIPAddress": "198.51.100.7",
-        "eventID": f"quiet-{n}",
-        "eventType": "AwsApiCall",
-    }
-
-
-def _call(n: int, name: str, source: str, identity: Record, ip: str, **extra: Any) -> Record:
-    record: Record = {
-        "eventVersion": "1.09",
-        "userIdentity": identity,
-        "eventTime": f"2024-05-01T01:{n % 60:02d}:00Z",
-        "eventSource": source,
-        "eventName": name,
-        "awsRegion": "us-east-1",
-        "sourceIPAddress": ip,
-        "eventID": f"{name}-{n}",
-        "eventType": "AwsApiCall",
-    }
-    record.update(extra)
-    return record
-
-
-ALICE = "arn:aws:iam::111122223333:user/alice"
-ROOT = "arn:aws:iam::111122223333:root"
-
-
-def root_login(n: int) -> Record:
-    """Matches root-account-usage only."""
-    identity = {"type": "Root", "principalId": "111122223333", "arn": ROOT, "accountId": "111122223333"}
-    return _call(
-        n,
-        "ConsoleLogin",
-        "signin.amazonaws.com",
-        identity,
-        "203.0.113.24",
-        eventType="AwsConsoleSignIn",
-        responseElements={"ConsoleLogin": "Success"},
-        additionalEventData={"MFAUsed": "Yes"},
-    )
-
-
-def denied(n: int, arn: str = ALICE, ip: str = "198.51.100.9") -> Record:
-    """Matches unauthorized-api-calls only."""
-    identity = {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": arn, "accountId": "111122223333"}
-    return _call(
-        n, "GetObject", "s3.amazonaws.com", identity, ip, errorCode="AccessDenied", errorMessage="Access Denied"
-    )
-
-
-def service_denied(n: int) -> Record:
-    """Matches unauthorized-api-calls; its identity has no ARN (an AWS service)."""
-    identity = {"type": "AWSService", "invokedBy": "ec2.amazonaws.com"}
-    return _call(n, "Decrypt", "kms.amazonaws.com", identity, "ec2.amazonaws.com", errorCode="AccessDenied")
-
-
-def stop_logging(n: int) -> Record:
-    """Matches cloudtrail-config-changes only."""
-    identity = {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": ALICE, "accountId": "111122223333"}
-    return _call(n, "StopLogging", "cloudtrail.amazonaws.com", identity, "198.51.100.9")
-
-
-def add_to_admins(n: int) -> Record:
-    """Matches privileged-group-membership-changes for the group Admins only."""
-    identity = {"type": "IAMUser", "principalId": "AIDAEXAMPLE", "arn": ALICE, "accountId": "111122223333"}
-    return _call(
-        n,
-        "AddUserToGroup",
-        "iam.amazonaws.com",
-        identity,
-        "198.51.100.9",
-        requestParameters={"groupName": "Admins", "userName": "mallory"},
-    )
-
-
-def encode(form: str, records: Sequence[object]) -> bytes:
-    """``records`` in one of the input forms: cloudtrail, array, object (one record), jsonl."""
-    if form == "cloudtrail":
-        return orjson.dumps({"Records": list(records)})
-    if form == "array":
-        return orjson.dumps(list(records))
-    if form == "object":
-        (only,) = records
-        return orjson.dumps(only)
-    if form == "jsonl":
-        return b"".join(orjson.dumps(r) + b"\n" for r in records)
-    if form == "pretty":
-        return json.dumps({"Records": list(records)}, indent=2).encode()
-    raise ValueError(form)
-
-
-def write(path: Path, data: bytes, *, gz: bool = False) -> Path:
-    """Write ``data`` (gzip-compressed when ``gz``) to ``path``, creating its folders."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
-    return path
-
-
-def run_json(runner: CliRunner, args: Sequence[str], **kwargs: Any) -> tuple[Result, dict[str, Any]]:
-    """Invoke ``trailwatch <args> --format json`` and decode stdout."""
-    result = runner.invoke(cli, [*args, "--format", "json"], **kwargs)
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result, json.loads(result.stdout)
+from .helpers import (
+    BOB,
+    ORG_ACCOUNT,
+    S3_ACCOUNT,
+    build_s3_archive,
+    denied,
+    encode,
+    quiet_record,
+    root_login,
+    service_denied,
+    stop_logging,
+    write,
+)
 
 
 @pytest.fixture
@@ -168,15 +44,6 @@ def invoke(runner: CliRunner) -> Callable[..., Result]:
         return runner.invoke(cli, list(args), input=input)
 
     return _invoke
-
-
-S3_ACCOUNT = "111122223333"
-ORG_ACCOUNT = "777788889999"
-
-
-def build_s3_archive(root: Path, files: Mapping[str, Sequence[Record]]) -> list[Path]:
-    """A trail bucket copied to disk: ``files`` maps a path relative to ``root`` to its records."""
-    return [write(root / rel, encode("cloudtrail", records), gz=True) for rel, records in files.items()]
 
 
 @pytest.fixture
@@ -214,4 +81,13 @@ def s3_archive(tmp_path: Path) -> Path:
         orjson.dumps(digest),
         gz=True,
     )
+    return root
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    """Two files: 3 denied calls by alice, 1 by bob, 1 by an AWS service, a root sign-in, a quiet call."""
+    root = tmp_path / "archive"
+    write(root / "a.json.gz", encode("cloudtrail", [denied(5), root_login(1), denied(9, ip="203.0.113.5")]), gz=True)
+    write(root / "b.jsonl", encode("jsonl", [quiet_record(0), denied(2), denied(3, arn=BOB), service_denied(4)]))
     return root

@@ -75,6 +75,10 @@ REJECTED = [
     ("%\\x4%", 1, "two hexadecimal digits", ""),
     ("%[abc%", 1, "unterminated character class", ""),
     ("%[]%", 1, "empty character class", ""),
+    ("%a[%", 2, "unterminated character class", ""),
+    ("%[a-%", 1, "unterminated character class", ""),
+    ("%[^]%", 1, "empty character class", ""),
+    ("%[a!]%", 3, "'!' is not allowed", "\\x21"),
     ("%a{x}%", 2, "malformed '{m,n}' quantifier", ""),
     ("%a]%", 2, "unmatched ']'", ""),
     ("%*a%", 1, "invalid regex", ""),
@@ -102,6 +106,9 @@ REJECTED = [
     ("[\u2026, a]", 1, "three dots", ""),
     ("[a=]", 2, "'=' needs a value", ""),
     ("[a] x", 4, "after the closing ']'", ""),
+    # the character right after a closing bracket or brace
+    ("[a]x", 3, "after the closing ']'", ""),
+    ("{ $.a = 1 }x", 11, "after the closing '}'", ""),
 ]
 
 
@@ -182,6 +189,25 @@ def test_parentheses_nested_too_deep_are_rejected() -> None:
     error = _error(text)
     # THEN the nesting is reported instead of a RecursionError
     assert "nest more than 100" in error.reason
+
+
+def test_parentheses_nested_exactly_at_the_limit_are_accepted() -> None:
+    # GIVEN 100 nested parentheses, the deepest allowed
+    text = "{" + "(" * 100 + "$.a = 1" + ")" * 100 + "}"
+    # WHEN it is parsed
+    pattern = parse_filter_pattern(text)
+    # THEN it is accepted and means its innermost condition
+    assert pattern.matches({"a": 1}) is True
+
+
+def test_nesting_depth_is_counted_per_group_not_across_sibling_groups() -> None:
+    # GIVEN two sibling groups, each 60 deep (120 parentheses in all, never more than 60 open)
+    group = "(" * 60 + "$.a = 1" + ")" * 60
+    text = "{" + group + " && " + group + "}"
+    # WHEN it is parsed
+    pattern = parse_filter_pattern(text)
+    # THEN it is accepted
+    assert pattern.matches({"a": 1}) is True
 
 
 def test_non_string_pattern_is_rejected_with_filter_pattern_error() -> None:

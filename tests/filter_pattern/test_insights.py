@@ -56,6 +56,7 @@ def test_fields_list_adds_every_field_the_pattern_tests() -> None:
         ("{ $.a != 123.123.* }", "(ispresent(a) and a not like /^123\\.123\\./)"),
         ("{ $.a = %/service/[0-9]+$% }", "a like /\\/service\\/[0-9]+$/"),
         ("{ $.a != %Trail% }", "(ispresent(a) and a not like /Trail/)"),
+        ("{ $.a = %10\\.0\\/8% }", "a like /10\\.0\\/8/"),
         ("{ $.userIdentity.invokedBy NOT EXISTS }", "not ispresent(userIdentity.invokedBy)"),
         ("{ $.items[0].instanceId = i-1 }", 'items.0.instanceId = "i-1"'),
         ("{ $.x-y = 1 }", "`x-y` = 1"),
@@ -114,6 +115,13 @@ def test_root_usage_pattern_translates_completely() -> None:
         "{ $.a = 1 && $.b[*] = 2 }",
         '{ $.a = x || $.b = "back\\\\slash" }',
         '"back\\\\slash"',
+        "{ $.['a.b'] NOT EXISTS }",
+        "{ $.['a`b'] = 1 }",
+        '{ $.a = "line\nbreak" }',
+        '{ $.a = "carriage\rreturn" }',
+        '{ $.a = "say \\"it\'s\\"" }',
+        "{ $.a = 1E3 }",
+        '?ERROR ?"back\\\\slash"',
     ],
 )
 def test_construct_without_a_faithful_translation_gives_none(pattern: str) -> None:
@@ -134,3 +142,38 @@ def test_compact_filter_keeps_the_list_when_a_name_needs_escaping() -> None:
     # GIVEN a value with a regex-special character THEN the compact form falls back to the exact list
     pattern = parse_filter_pattern('{($.eventSource="s3.amazonaws.com") || ($.eventSource="kms.amazonaws.com")}')
     assert to_logs_insights_filter(pattern, compact=True) == 'eventSource in ["s3.amazonaws.com", "kms.amazonaws.com"]'
+
+
+def test_compact_filter_applies_inside_an_and() -> None:
+    # GIVEN the CIS KMS pattern: an AND holding an OR of event names
+    pattern = parse_filter_pattern(
+        "{($.eventSource=kms.amazonaws.com) && (($.eventName=DisableKey) || ($.eventName=ScheduleKeyDeletion))}"
+    )
+    # WHEN it is translated compactly
+    # THEN the nested name set is the anchored regex too
+    assert to_logs_insights_filter(pattern, compact=True) == (
+        'eventSource = "kms.amazonaws.com" and (eventName =~ /^(DisableKey|ScheduleKeyDeletion)$/)'
+    )
+
+
+def test_compact_filter_applies_inside_an_and_inside_an_or() -> None:
+    # GIVEN an OR whose first operand is an AND holding a name set
+    pattern = parse_filter_pattern("{ ($.a = x && ($.eventName = A || $.eventName = B)) || $.c = y }")
+    # WHEN it is translated compactly
+    # THEN the name set two levels down is the anchored regex too
+    assert to_logs_insights_filter(pattern, compact=True) == '(a = "x" and (eventName =~ /^(A|B)$/)) or c = "y"'
+
+
+def test_standalone_regex_query_shows_the_message() -> None:
+    # GIVEN a standalone regex pattern
+    # WHEN it is translated
+    query = to_logs_insights_query(parse_filter_pattern("%ERR%"))
+    # THEN the query shows @message beside the base fields
+    assert query == f"{PREFIX}, @message | filter @message like /ERR/{SUFFIX}"
+
+
+def test_filter_of_a_pattern_without_a_faithful_translation_is_none() -> None:
+    # GIVEN a space-delimited pattern
+    # WHEN only its filter expression is asked for
+    # THEN there is none
+    assert to_logs_insights_filter(parse_filter_pattern("[a, b]")) is None

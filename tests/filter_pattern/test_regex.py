@@ -24,6 +24,9 @@ from trailwatch_constructs.filter_pattern.regex import translate
         ("\\x3A", "\\x3A"),
         ("\\d\\W", "\\d\\W"),
         ("a b", "a\\ b"),
+        ("[^c]", "[^c]"),
+        ("x[ab]c", "x[ab]c"),
+        ("[a-]b", "[a\\-]b"),
     ],
 )
 def test_aws_regex_translates_to_the_python_equivalent(aws: str, python: str) -> None:

@@ -262,6 +262,61 @@ def test_bracket_key_selects_a_key_containing_a_dot() -> None:
     assert _matches("{ $.['cluster.name'] = flat }", event) is True
 
 
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [('{ $.errorCode = "AccessDenied*" }', "NotAccessDenied"), ('{ $.errorCode = "*Denied" }', "DeniedAccess")],
+    ids=["prefix", "suffix"],
+)
+def test_one_sided_wildcard_is_not_a_substring_match(pattern: str, value: str) -> None:
+    # GIVEN a value holding the wildcard's text, but not at the start (prefix) or the end (suffix)
+    # WHEN the one-sided wildcard tests it (Security Hub's "AccessDenied*", "*UnauthorizedOperation")
+    # THEN it does not match
+    assert _matches(pattern, {"errorCode": value}) is False
+
+
+def test_wildcard_with_stars_on_both_ends_matches_a_substring() -> None:
+    # GIVEN a value with the text in the middle
+    # WHEN '*text*' tests it
+    # THEN it matches
+    assert _matches('{ $.a = "*Trail*" }', {"a": "UpdateTrailNow"}) is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ('{ $.codes[*] = "404" }', True),
+        ('{ $.codes[*] = "4*" }', True),
+        ("{ $.codes[*] = %^40% }", True),
+        ('{ $.codes[*] != "404" }', False),
+    ],
+    ids=["string", "wildcard", "regex", "not-equal"],
+)
+def test_string_value_compares_with_a_number_by_its_json_text_under_a_wildcard_selector(
+    pattern: str, expected: bool
+) -> None:
+    # GIVEN an array holding only the number 404
+    event = {"codes": [404]}
+    # WHEN a string-valued test reaches it through [*]
+    # THEN the number's JSON text "404" is what is compared
+    assert _matches(pattern, event) is expected
+
+
+def test_string_value_compares_with_a_float_by_its_json_text() -> None:
+    # GIVEN a float field
+    # WHEN a quoted string equal to its JSON text tests it
+    # THEN it matches
+    assert _matches('{ $.a = "1.5" }', {"a": 1.5}) is True
+
+
+def test_wildcard_applies_to_an_integer_beyond_pythons_str_limit() -> None:
+    # GIVEN an integer with more digits than Python converts to str by default (4,300)
+    event = {"a": 10**5000}
+    # WHEN a prefix wildcard tests its text, and '!=' the same wildcard
+    # THEN its digits are what is compared
+    assert _matches("{ $.a = 1* }", event) is True
+    assert _matches("{ $.a != 1* }", event) is False
+
+
 # ---------------------------------------------------------------------------
 # JSON: event types and compound conditions
 
@@ -344,6 +399,72 @@ def test_blank_phrase_matches_every_line() -> None:
     assert _matches('" "', "x") is True
 
 
+def test_optional_terms_alone_do_not_match_a_line_with_none_of_them() -> None:
+    # GIVEN only '?' terms (archived page: "?ERROR ?WARN matches examples 1, 2, and 3, as all of
+    # them include either the word ERROR or the word WARN")
+    # WHEN a line has neither
+    # THEN it does not match
+    assert _matches("?ERROR ?WARN", "INFO all good") is False
+
+
+def test_optional_terms_are_ignored_next_to_an_excluded_term() -> None:
+    # GIVEN '?' terms with an excluded term (Syntax page: "If you combine '?' with other filter
+    # patterns, all question mark terms will be ignored")
+    # WHEN a line has none of the '?' terms and not the excluded one
+    # THEN it matches
+    assert _matches("?ERROR ?WARN -DEBUG", "INFO started") is True
+
+
+def test_optional_terms_do_not_stand_in_for_a_required_term() -> None:
+    # GIVEN '?' terms with a required term
+    # WHEN a line has a '?' term but not the required one
+    # THEN it does not match: only the required term counts
+    assert _matches("?ERROR ?WARN REQUEST", "ERROR disk full") is False
+
+
+def test_every_required_term_must_occur() -> None:
+    # GIVEN two required terms (archived page: "ERROR WARN only matches example 1")
+    # WHEN a line has only the first
+    # THEN it does not match
+    assert _matches("ERROR WARN", "ERROR message") is False
+
+
+def test_excluded_term_rejects_a_line_with_the_required_term() -> None:
+    # GIVEN a required and an excluded term (archived page: "ERROR -WARN matches example 2")
+    # WHEN a line has both
+    # THEN it does not match
+    assert _matches("ERROR -WARN", "ERROR WARN message") is False
+
+
+def test_term_pattern_sees_the_non_ascii_characters_of_a_dict() -> None:
+    # GIVEN a decoded record with a non-ASCII value
+    # WHEN a phrase with that value is matched
+    # THEN it matches, because dicts are serialised with ensure_ascii=False, as CloudTrail writes them
+    assert _matches('"José"', {"userName": "José"}) is True
+
+
+def test_term_pattern_sees_a_dict_with_no_blank_after_its_commas() -> None:
+    # GIVEN a decoded record with two members
+    # WHEN a phrase spanning both, as compact JSON, is matched
+    # THEN it matches: members are joined by ',' alone
+    assert _matches('"\\"a\\":1,\\"b\\":2"', {"a": 1, "b": 2}) is True
+
+
+@pytest.mark.parametrize(
+    "pattern", ["", "x", "?x", "-x", "%x%", "[a]"], ids=["empty", "term", "optional", "excluded", "regex", "delimited"]
+)
+@pytest.mark.parametrize("kind", ["set", "circular"])
+def test_event_that_is_not_json_never_matches_a_line_pattern(pattern: str, kind: str) -> None:
+    # GIVEN a value json.dumps cannot serialise (a set; an object containing itself)
+    event: dict[str, object] = {"x": {1, 2}}
+    if kind == "circular":
+        event = {"x": 1}
+        event["self"] = event
+    # WHEN a term, regex or space-delimited pattern is matched against it
+    # THEN it does not match, and nothing is raised
+    assert _matches(pattern, event) is False
+
+
 # ---------------------------------------------------------------------------
 # SPACE_DELIMITED patterns
 
@@ -397,3 +518,45 @@ def test_condition_may_test_a_field_declared_later() -> None:
     # THEN both tests apply
     assert _matches("[w1=ERROR && w2=disk, w2]", "ERROR disk") is True
     assert _matches("[w1=ERROR && w2=disk, w2]", "ERROR net") is False
+
+
+def test_every_field_condition_must_hold_not_only_the_first() -> None:
+    # GIVEN conditions on two slots (AWS: "only log events that match all conditions")
+    # WHEN the first holds and the second does not
+    # THEN there is no match
+    assert _matches("[w1=ERROR, w2=disk]", "ERROR net") is False
+
+
+def test_every_field_condition_must_hold_not_only_the_first_two() -> None:
+    # GIVEN conditions on three slots
+    # WHEN the first two hold and the last does not
+    # THEN there is no match
+    assert _matches("[w1=ERROR, w2=disk, w3=full]", "ERROR disk empty") is False
+
+
+def test_two_quoted_fields_on_one_line_are_two_fields() -> None:
+    # GIVEN two quoted phrases side by side
+    # WHEN each is tested as its own field
+    # THEN each holds its phrase without the quotes
+    assert _matches('[a="x y", b="z w", c]', '"x y" "z w" end') is True
+
+
+def test_empty_quoted_and_bracketed_fields_are_empty_fields() -> None:
+    # GIVEN a line starting with "" and [] (empty groups)
+    # WHEN the third field is tested
+    # THEN the two empty groups counted as one field each
+    assert _matches('[a="", b="", c=x]', '"" [] x') is True
+
+
+def test_quoted_last_field_at_the_pattern_length_loses_its_quotes() -> None:
+    # GIVEN a line with exactly as many fields as the pattern, the last one quoted
+    # WHEN the last field is tested
+    # THEN it is the phrase without its quotes
+    assert _matches('[ip, req="GET /x"]', '1.2.3.4 "GET /x"') is True
+
+
+def test_dict_without_blanks_is_one_space_delimited_field() -> None:
+    # GIVEN a decoded record whose compact JSON has no blank
+    # WHEN a two-field pattern is matched
+    # THEN there is no match: the record is one field
+    assert _matches("[a, b]", {"x": 1, "y": 2}) is False

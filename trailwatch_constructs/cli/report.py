@@ -1,4 +1,4 @@
-"""Rendering: the catalogue and replay reports as a terminal table, JSON or Markdown.
+"""Rendering: every command's output, as a terminal table, JSON, JSON Lines or Markdown.
 
 The JSON shapes are the CLI's machine interface (documented in docs/cli.md); the JSON replay
 report is a pure function of the input (no timings), so two runs over the same files, with any
@@ -7,57 +7,77 @@ report is a pure function of the input (no timings), so two runs over the same f
 
 from __future__ import annotations
 
-import errno
-import os
+import sys
 from collections import Counter
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, Literal, assert_never
 
+import click
 import orjson
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from trailwatch_constructs.catalog import ControlDefinition, privileged_group_membership_changes
-from trailwatch_constructs.cli.readers import Problem
-from trailwatch_constructs.cli.replay import MAX_LISTED_PROBLEMS, ControlStats, ReplayReport, top
+from trailwatch_constructs.catalog import ControlDefinition
+from trailwatch_constructs.cli import PROG
+from trailwatch_constructs.cli.evaluation import Evaluation, EvaluationTally
+from trailwatch_constructs.cli.problems import DIGEST, Problem
+from trailwatch_constructs.cli.report_model import ReplayReport
+from trailwatch_constructs.cli.statistics import ControlStats, principal_of, top
+from trailwatch_constructs.texts import compliance_evidence
 
-NEEDS_GROUPS_PATTERN: Final = "(needs --privileged-group NAME)"
-"""What the catalogue table shows as the privileged-group control's pattern without groups."""
+ControlsFormat = Literal["table", "json"]
+"""``trailwatch controls --format``; the first is the default."""
+ComplianceFormat = Literal["markdown", "json"]
+"""``trailwatch compliance --format``; the first is the default."""
+TestFormat = Literal["table", "jsonl"]
+"""``trailwatch test --format``; the first is the default."""
+ReplayFormat = Literal["table", "json", "markdown"]
+"""``trailwatch replay --format``; the first is the default."""
+
 LISTED_IN_TABLE: Final = 20
 """Skipped items listed one by one in the table and Markdown reports (JSON lists more)."""
 
 
-PIPE_WIDTH: Final = 200
-"""Columns used when stdout is not a terminal (a file, a pipe) and ``COLUMNS`` is not set:
-wide enough that tables are not folded at rich's default of 80."""
+def _write(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
-class _StdoutConsole(Console):
-    """A console whose closed stdout raises :class:`BrokenPipeError`, like every other output path.
+def note(message: str) -> None:
+    """Prints ``trailwatch: note: <message>`` on stderr.
 
-    rich's own handling exits with status 1; the CLI ends quietly with 0 instead, as Unix tools do.
+    Args:
+        message: one line.
     """
-
-    def on_broken_pipe(self) -> None:
-        """Raise, for the CLI to handle (rich calls this when a write fails with a broken pipe)."""
-        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
-
-
-def make_console() -> Console:
-    """A console for stdout: the terminal's width, or :data:`PIPE_WIDTH` when not a terminal."""
-    console = _StdoutConsole(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = _StdoutConsole(highlight=False, width=PIPE_WIDTH)
-    return console
+    click.echo(f"{PROG}: note: {message}", err=True)
 
 
 # --- the catalogue ------------------------------------------------------------------------------
 
 
+def print_controls(controls: Sequence[ControlDefinition], fmt: ControlsFormat, *, needs_groups: bool) -> None:
+    """Prints ``trailwatch controls``.
+
+    Args:
+        controls: the catalogue, in its order.
+        fmt: ``table`` or ``json``.
+        needs_groups: whether the privileged-group control is missing for want of group names.
+    """
+    match fmt:
+        case "json":
+            _write(controls_json(controls))
+        case "table":
+            from trailwatch_constructs.cli import tables  # rich takes ~40 ms to import: only for tables
+
+            tables.controls_table(controls, needs_groups=needs_groups, console=tables.make_console())
+        case _:
+            assert_never(fmt)
+
+
 def control_to_json(control: ControlDefinition) -> dict[str, object]:
-    """One catalogue entry in ``trailwatch controls --format json``."""
+    """Returns one catalogue entry in ``trailwatch controls --format json``.
+
+    Args:
+        control: a catalogue control.
+    """
     return {
         "id": control.id,
         "title": control.title,
@@ -69,40 +89,101 @@ def control_to_json(control: ControlDefinition) -> dict[str, object]:
 
 
 def controls_json(controls: Sequence[ControlDefinition]) -> bytes:
-    """The catalogue as an indented JSON array, newline-terminated."""
+    """Returns the catalogue as an indented JSON array, newline-terminated.
+
+    Args:
+        controls: the catalogue, in its order.
+    """
     return orjson.dumps([control_to_json(c) for c in controls], option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def controls_table(controls: Sequence[ControlDefinition], *, needs_groups: bool, console: Console) -> None:
-    """The catalogue as a table; a placeholder row for the privileged-group control without groups."""
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, expand=False)
-    table.add_column("Id", no_wrap=True, style="bold")
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Title")
-    table.add_column("References")
-    table.add_column("Pattern", overflow="fold")
-    for control in controls:
-        table.add_row(
-            control.id,
-            control.severity.value,
-            control.title,
-            ", ".join(str(ref) for ref in control.references),
-            Text(control.pattern),
-        )
-    if needs_groups:
-        # Everything but the pattern comes from the real definition, built for a stand-in group.
-        stand_in = privileged_group_membership_changes(["GROUP"])
-        table.add_row(
-            stand_in.id,
-            stand_in.severity.value,
-            stand_in.title,
-            ", ".join(str(ref) for ref in stand_in.references),
-            NEEDS_GROUPS_PATTERN,
-        )
-    console.print(table)
+# --- benchmark coverage -------------------------------------------------------------------------
+
+
+def print_compliance(controls: Sequence[ControlDefinition], fmt: ComplianceFormat) -> None:
+    """Prints ``trailwatch compliance``: which benchmark item each control covers.
+
+    Args:
+        controls: the selected controls.
+        fmt: ``markdown`` or ``json``.
+    """
+    match fmt:
+        case "json":
+            _write(orjson.dumps(compliance_evidence.coverage_json(controls), option=orjson.OPT_INDENT_2) + b"\n")
+        case "markdown":
+            click.echo(compliance_evidence.coverage_markdown(controls), nl=False)
+        case _:
+            assert_never(fmt)
+
+
+# --- one pattern over events (trailwatch test) ----------------------------------------------------
+
+
+def skipped_line(problem: Problem) -> str:
+    """Returns the stderr line for input that ``trailwatch test`` could not evaluate.
+
+    Args:
+        problem: what was skipped, and why.
+    """
+    return f"{PROG}: skipped {problem.where}: {problem.reason}"
+
+
+def evaluation_line(evaluation: Evaluation, fmt: TestFormat) -> bytes:
+    """Returns one evaluated record's line of ``trailwatch test`` output.
+
+    Args:
+        evaluation: the record and whether it matched.
+        fmt: ``table`` (for people) or ``jsonl`` (``{source, index, matched}``).
+    """
+    match fmt:
+        case "jsonl":
+            line = {"source": evaluation.source, "index": evaluation.index, "matched": evaluation.matched}
+            return orjson.dumps(line) + b"\n"
+        case "table":
+            name = evaluation.record.get("eventName")
+            verdict = "MATCH" if evaluation.matched else "-"
+            event = name if isinstance(name, str) else "(no eventName)"
+            where = f"{evaluation.source} #{evaluation.index}"
+            return f"{verdict:<5}  {where}  {event}  {principal_of(evaluation.record)}\n".encode()
+        case _:
+            assert_never(fmt)
+
+
+def evaluation_summary(tally: EvaluationTally, label: str) -> str:
+    """Returns the last line of ``trailwatch test --format table``.
+
+    Args:
+        tally: the run's counts.
+        label: what was tested: a control id, or ``the pattern``.
+    """
+    summary = f"{tally.matched:,} of {tally.evaluated:,} events matched {label}"
+    if tally.records_skipped or tally.files_skipped:
+        summary += f"; {tally.records_skipped:,} records and {len(tally.files_skipped):,} files skipped (see stderr)"
+    return summary
 
 
 # --- the replay report ----------------------------------------------------------------------------
+
+
+def print_replay_report(report: ReplayReport, fmt: ReplayFormat, *, top_n: int) -> None:
+    """Prints ``trailwatch replay``'s report.
+
+    Args:
+        report: the run's totals and statistics.
+        fmt: ``table``, ``json`` or ``markdown``.
+        top_n: how many top values to list per statistic.
+    """
+    match fmt:
+        case "json":
+            _write(report_json(report, top_n=top_n))
+        case "markdown":
+            click.echo(report_markdown(report, top_n=top_n), nl=False)
+        case "table":
+            from trailwatch_constructs.cli import tables  # rich takes ~40 ms to import: only for tables
+
+            tables.report_table(report, top_n=top_n, console=tables.make_console())
+        case _:
+            assert_never(fmt)
 
 
 def _top_json(values: Counter[str], n: int) -> list[dict[str, object]]:
@@ -110,7 +191,13 @@ def _top_json(values: Counter[str], n: int) -> list[dict[str, object]]:
 
 
 def control_report_json(control: ControlDefinition, stats: ControlStats, n: int) -> dict[str, object]:
-    """One control's entry in the replay report."""
+    """Returns one control's entry in the replay report.
+
+    Args:
+        control: the control.
+        stats: what it matched.
+        n: how many top values to list.
+    """
     return {
         "title": control.title,
         "severity": control.severity.value,
@@ -125,7 +212,12 @@ def control_report_json(control: ControlDefinition, stats: ControlStats, n: int)
 
 
 def report_to_json(report: ReplayReport, *, top_n: int) -> dict[str, object]:
-    """The replay report as plain JSON-able data (the ``--format json`` shape)."""
+    """Returns the replay report as plain JSON-able data (the ``--format json`` shape).
+
+    Args:
+        report: the run's totals and statistics.
+        top_n: how many top values to list per statistic.
+    """
     return {
         "files_found": report.files_found,
         "files": report.files_read,
@@ -143,12 +235,13 @@ def report_to_json(report: ReplayReport, *, top_n: int) -> dict[str, object]:
 
 
 def report_json(report: ReplayReport, *, top_n: int) -> bytes:
-    """``--format json``: indented, newline-terminated."""
+    """Returns ``--format json``: indented, newline-terminated.
+
+    Args:
+        report: the run's totals and statistics.
+        top_n: how many top values to list per statistic.
+    """
     return orjson.dumps(report_to_json(report, top_n=top_n), option=orjson.OPT_INDENT_2) + b"\n"
-
-
-def _where(problem: Problem) -> str:
-    return problem.source if problem.index is None else f"{problem.source} record {problem.index}"
 
 
 def _rate(report: ReplayReport) -> str:
@@ -159,7 +252,11 @@ def _rate(report: ReplayReport) -> str:
 
 
 def summary_lines(report: ReplayReport) -> list[str]:
-    """The totals, in words: the first lines of the table and Markdown reports."""
+    """Returns the totals, in words: the first lines of the table and Markdown reports.
+
+    Args:
+        report: the run's totals.
+    """
     files = (
         f"Files: {report.files_found:,} found, {report.files_read:,} read"
         f" ({report.files_partial:,} only in part), {report.files_skipped:,} skipped"
@@ -171,77 +268,44 @@ def summary_lines(report: ReplayReport) -> list[str]:
     return [files, records]
 
 
-def report_table(report: ReplayReport, *, top_n: int, console: Console) -> None:
-    """``--format table``: totals, what was skipped, a table of controls, then the top values of each match.
+def listed_problems(report: ReplayReport) -> list[Problem]:
+    """Returns the problems the table and Markdown reports list: digest files are only counted.
 
-    Long values (ARNs, paths) are printed whole on their own lines (``soft_wrap``) rather than
-    folded into narrow table cells, so that they stay searchable and copyable.
+    Args:
+        report: the run's totals.
     """
-    for line in summary_lines(report):
-        console.print(line, soft_wrap=True)
-    _print_skipped(report, console)
-    for control_id, reason in report.not_selected:
-        console.print(f"Not evaluated: {control_id}: {reason}", soft_wrap=True)
-    console.print()
-    table = Table(box=box.SIMPLE_HEAD, title="Controls", title_justify="left")
-    # Four narrow columns fit an 80-column terminal; the time span goes in the details below.
-    table.add_column("Control", no_wrap=True)
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Matches", justify="right", no_wrap=True)
-    table.add_column("Principals", justify="right", no_wrap=True)
-    for control in report.controls:
-        stats = report.stats_for(control.id)
-        table.add_row(control.id, control.severity.value, f"{stats.matches:,}", f"{len(stats.principals):,}")
-    console.print(table)
-    for control in report.controls:
-        stats = report.stats_for(control.id)
-        if not stats.matches:
-            continue
-        console.print(Text(f"{control.id}: {control.title}, {stats.matches:,} matches", style="bold"), soft_wrap=True)
-        console.print(
-            f"  events from {stats.first_event_time or '?'} to {stats.last_event_time or '?'}", soft_wrap=True
-        )
-        for label, values in (
-            (f"principals ({len(stats.principals):,} distinct)", stats.principals),
-            ("event names", stats.event_names),
-            ("source IPs", stats.source_ips),
-        ):
-            console.print(f"  {label}:", soft_wrap=True)
-            for value, count in top(values, top_n):
-                console.print(Text(f"    {count:>7,}  {value}"), soft_wrap=True)
-        console.print()
+    # Digest files are expected in a trail's bucket: counted, not listed one by one.
+    return [p for p in report.problems if p.category != DIGEST]
 
 
-def _print_skipped(report: ReplayReport, console: Console) -> None:
-    if not report.problem_counts:
-        return
-    counts = ", ".join(f"{category} {count:,}" for category, count in sorted(report.problem_counts.items()))
-    console.print(f"Skipped or damaged: {counts}", soft_wrap=True)
-    # Digest files are expected in a trail's bucket: counted above, not listed one by one.
-    listed = [p for p in report.problems if p.category != "digest"]
-    for problem in listed[:LISTED_IN_TABLE]:
-        console.print(Text(f"  {_where(problem)}: {problem.reason}"), soft_wrap=True)
-    hidden = len(listed) - LISTED_IN_TABLE
-    if hidden > 0 or report.problems_omitted:
-        more = max(hidden, 0) + report.problems_omitted
-        console.print(f"  ... and {more:,} more (--format json lists up to {MAX_LISTED_PROBLEMS:,})", soft_wrap=True)
+def category_counts(report: ReplayReport) -> list[tuple[str, int]]:
+    """Returns how many problems of each category the run met, by category.
+
+    Args:
+        report: the run's totals.
+    """
+    return sorted(report.problem_counts.items())
 
 
 def _md(text: str) -> str:
-    """A Markdown table cell: pipes escaped, newlines flattened."""
+    """Returns a Markdown table cell: pipes escaped, newlines flattened."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def _md_top(values: list[tuple[str, int]]) -> str:
-    return "<br>".join(f"`{_md(value)}` ({count:,})" for value, count in values) or "-"
+def _md_top(values: Counter[str], n: int) -> str:
+    return "<br>".join(f"`{_md(value)}` ({count:,})" for value, count in top(values, n)) or "-"
 
 
 def report_markdown(report: ReplayReport, *, top_n: int) -> str:
-    """``--format markdown``: for pasting into a ticket or a pull request."""
+    """Returns ``--format markdown``: for pasting into a ticket or a pull request.
+
+    Args:
+        report: the run's totals and statistics.
+        top_n: how many top values to list per statistic.
+    """
     out = ["# trailwatch replay report", ""]
     out += [f"- {line}" for line in summary_lines(report)]
-    for control_id, reason in report.not_selected:
-        out.append(f"- Not evaluated: `{control_id}`: {reason}")
+    out += [f"- Not evaluated: `{control_id}`: {reason}" for control_id, reason in report.not_selected]
     out += [
         "",
         "## Controls",
@@ -250,24 +314,31 @@ def report_markdown(report: ReplayReport, *, top_n: int) -> str:
         "| First event | Last event |",
         "|---|---|--:|--:|---|---|---|---|---|",
     ]
-    for control in report.controls:
-        stats = report.stats_for(control.id)
-        out.append(
-            f"| `{control.id}` | {control.severity.value} | {stats.matches:,} | {len(stats.principals):,} "
-            f"| {_md_top(top(stats.principals, top_n))} | {_md_top(top(stats.event_names, top_n))} "
-            f"| {_md_top(top(stats.source_ips, top_n))} | {stats.first_event_time or '-'} "
-            f"| {stats.last_event_time or '-'} |"
-        )
+    out += [_md_control_row(control, report.stats_for(control.id), top_n) for control in report.controls]
     if report.problem_counts:
-        out += ["", "## Skipped or damaged", "", "| Category | Count |", "|---|--:|"]
-        out += [f"| {category} | {count:,} |" for category, count in sorted(report.problem_counts.items())]
-        listed = [p for p in report.problems if p.category != "digest"]
-        if listed:
-            out += ["", "| File | Record | Reason |", "|---|--:|---|"]
-        for problem in listed[:LISTED_IN_TABLE]:
-            index = "-" if problem.index is None else str(problem.index)
-            out.append(f"| `{_md(problem.source)}` | {index} | {_md(problem.reason)} |")
-        hidden = max(len(listed) - LISTED_IN_TABLE, 0) + report.problems_omitted
-        if hidden > 0:
-            out.append(f"\n... and {hidden:,} more.")
+        out += _md_skipped(report)
     return "\n".join(out) + "\n"
+
+
+def _md_control_row(control: ControlDefinition, stats: ControlStats, top_n: int) -> str:
+    return (
+        f"| `{control.id}` | {control.severity.value} | {stats.matches:,} | {len(stats.principals):,} "
+        f"| {_md_top(stats.principals, top_n)} | {_md_top(stats.event_names, top_n)} "
+        f"| {_md_top(stats.source_ips, top_n)} | {stats.first_event_time or '-'} "
+        f"| {stats.last_event_time or '-'} |"
+    )
+
+
+def _md_skipped(report: ReplayReport) -> list[str]:
+    out = ["", "## Skipped or damaged", "", "| Category | Count |", "|---|--:|"]
+    out += [f"| {category} | {count:,} |" for category, count in category_counts(report)]
+    listed = listed_problems(report)
+    if listed:
+        out += ["", "| File | Record | Reason |", "|---|--:|---|"]
+    for problem in listed[:LISTED_IN_TABLE]:
+        index = "-" if problem.index is None else str(problem.index)
+        out.append(f"| `{_md(problem.source)}` | {index} | {_md(problem.reason)} |")
+    hidden = max(len(listed) - LISTED_IN_TABLE, 0) + report.problems_omitted
+    if hidden > 0:
+        out.append(f"\n... and {hidden:,} more.")
+    return out

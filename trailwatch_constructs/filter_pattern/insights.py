@@ -18,14 +18,18 @@ from __future__ import annotations
 
 import re
 import string
+from typing import assert_never
 
 from trailwatch_constructs.filter_pattern import regex as aws_regex
 from trailwatch_constructs.filter_pattern.pattern import FilterPattern
 from trailwatch_constructs.filter_pattern.syntax import (
     And,
+    AnyIndex,
+    AnyKey,
     Comparison,
     ComparisonOp,
     Condition,
+    FieldComparison,
     Index,
     JsonPattern,
     Key,
@@ -34,20 +38,22 @@ from trailwatch_constructs.filter_pattern.syntax import (
     RegexPattern,
     RegexValue,
     Selector,
+    SpaceDelimitedPattern,
     StateCheck,
     StateTest,
     StringValue,
-    TermMode,
     TermPattern,
     WildcardValue,
 )
+from trailwatch_constructs.filter_pattern.terms import term_condition
 
 BASE_FIELDS = ("@timestamp", "eventSource", "eventName", "userIdentity.arn", "sourceIPAddress")
 """Always shown: who did what, from where, when."""
 
 # A quoted Insights string literal whose content needs no regex escaping.
 _PLAIN_NAME = re.compile(r'^"[A-Za-z0-9_]+"$')
-_PLAIN_FIELD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
+_PLAIN_PATH_CHARS = frozenset(string.ascii_letters + string.digits + "_.")
+"""A field path of these characters needs no backticks."""
 _REGEX_SPECIAL = frozenset(".^$|?*+()[]{}\\/")
 
 
@@ -84,84 +90,84 @@ def to_logs_insights_filter(pattern: FilterPattern, *, compact: bool = False) ->
 
 
 def _translate(pattern: FilterPattern, *, compact: bool) -> tuple[str, list[str]] | None:
-    root = pattern.root
-    fields = list(BASE_FIELDS)
-    if isinstance(root, JsonPattern):
-        expr = _condition(root.condition, compact)
-        for selector in _selectors(root.condition):
-            name = _field_name(selector)
-            if name is not None and name not in fields:
-                fields.append(name)
-    elif isinstance(root, TermPattern):
-        expr = _terms(root)
-        fields.append("@message")
-    elif isinstance(root, RegexPattern):
-        expr = f"@message like /{aws_regex.to_insights(root.pattern)}/"
-        fields.append("@message")
-    else:
-        return None
-    if expr is None:
-        return None
-    return expr, fields
+    """Returns the filter expression and the fields to show, or ``None`` if there is no faithful query."""
+    match pattern.root:
+        case JsonPattern(condition):
+            expr = _condition(condition, compact)
+            names = (_field_name(selector) for selector in _selectors(condition))
+            extra = [name for name in dict.fromkeys(names) if name is not None and name not in BASE_FIELDS]
+        case TermPattern() as root:
+            expr, extra = _terms(root), ["@message"]
+        case RegexPattern(regex):
+            expr, extra = f"@message like /{aws_regex.to_insights(regex)}/", ["@message"]
+        case SpaceDelimitedPattern():
+            return None
+        case _:
+            assert_never(pattern.root)
+    return None if expr is None else (expr, [*BASE_FIELDS, *extra])
 
 
 def _selectors(condition: Condition) -> list[Selector]:
-    if isinstance(condition, And | Or):
-        return [s for c in condition.operands for s in _selectors(c)]
-    if isinstance(condition, Comparison | StateTest):
-        return [condition.selector]
-    return []
+    match condition:
+        case And(operands) | Or(operands):
+            return [s for c in operands for s in _selectors(c)]
+        case Comparison(selector) | StateTest(selector):
+            return [selector]
+        case FieldComparison():
+            return []
+        case _:
+            assert_never(condition)
 
 
 def _condition(condition: Condition, compact: bool) -> str | None:
-    if isinstance(condition, And):
-        parts = [_condition(c, compact) for c in condition.operands]
-        if any(p is None for p in parts):
+    match condition:
+        case And(operands):
+            parts = [_condition(c, compact) for c in operands]
+            if any(p is None for p in parts):
+                return None
+            return " and ".join(f"({p})" if isinstance(c, Or) else str(p) for c, p in zip(operands, parts, strict=True))
+        case Or():
+            return _or(condition, compact)
+        case Comparison():
+            return _comparison(condition)
+        case StateTest():
+            return _state_test(condition)
+        case FieldComparison():
             return None
-        return " and ".join(
-            f"({p})" if isinstance(c, Or) else str(p) for c, p in zip(condition.operands, parts, strict=True)
-        )
-    if isinstance(condition, Or):
-        return _or(condition, compact)
-    if isinstance(condition, Comparison):
-        return _comparison(condition)
-    if isinstance(condition, StateTest):
-        return _state_test(condition)
-    return None
+        case _:
+            assert_never(condition)
 
 
 def _or(condition: Or, compact: bool) -> str | None:
     # An OR of exact-string '=' tests on one field becomes 'field in [...]',
     # the set-membership form the Insights filter command documents.
     groups: dict[str, list[str]] = {}
-    order: list[tuple[bool, str]] = []  # (is a group name, text or name)
+    parts: list[str | tuple[str, list[str]]] = []  # a translated operand, or (field, its group)
     for operand in condition.operands:
-        if isinstance(operand, Comparison) and operand.op is ComparisonOp.EQ and isinstance(operand.value, StringValue):
-            name = _field_name(operand.selector)
-            literal = _string(operand.value.value)
-            if name is None or literal is None:
-                return None
-            if name not in groups:
-                groups[name] = []
-                order.append((True, name))
-            groups[name].append(literal)
-            continue
-        text = _condition(operand, compact)
-        if text is None:
-            return None
-        order.append((False, f"({text})" if isinstance(operand, And) else text))
-    out: list[str] = []
-    for is_group, text in order:
-        if not is_group:
-            out.append(text)
-        elif len(groups[text]) == 1:
-            out.append(f"{text} = {groups[text][0]}")
-        elif compact and all(_PLAIN_NAME.match(v) for v in groups[text]):
-            names = "|".join(v[1:-1] for v in groups[text])
-            out.append(f"{text} =~ /^({names})$/")
-        else:
-            out.append(f"{text} in [{', '.join(groups[text])}]")
-    return " or ".join(out)
+        match operand:
+            case Comparison(selector, ComparisonOp.EQ, StringValue(text)):
+                name, literal = _field_name(selector), _string(text)
+                if name is None or literal is None:
+                    return None
+                if name not in groups:
+                    groups[name] = []
+                    parts.append((name, groups[name]))
+                groups[name].append(literal)
+            case _:
+                translated = _condition(operand, compact)
+                if translated is None:
+                    return None
+                parts.append(f"({translated})" if isinstance(operand, And) else translated)
+    return " or ".join(p if isinstance(p, str) else _one_of(*p, compact=compact) for p in parts)
+
+
+def _one_of(name: str, literals: list[str], *, compact: bool) -> str:
+    """Returns the test that ``name`` equals one of ``literals``."""
+    if len(literals) == 1:
+        return f"{name} = {literals[0]}"
+    if compact and all(_PLAIN_NAME.match(v) for v in literals):
+        return f"{name} =~ /^({'|'.join(v[1:-1] for v in literals)})$/"
+    return f"{name} in [{', '.join(literals)}]"
 
 
 def _comparison(condition: Comparison) -> str | None:
@@ -169,28 +175,30 @@ def _comparison(condition: Comparison) -> str | None:
     if name is None:
         return None
     op = condition.op
-    value = condition.value
-    if isinstance(value, StringValue):
-        literal = _string(value.value)
-        if literal is None:
-            return None
-        return _present_and(name, f"{name} {op.value} {literal}", op)
-    if isinstance(value, NumberValue):
-        number = _number(value.text)
-        if number is None:
-            return None
-        return _present_and(name, f"{name} {op.value} {number}", op)
-    if isinstance(value, WildcardValue):
-        if value.core == "" and not value.trailing:
-            return f"ispresent({name})" if op is ComparisonOp.EQ else None
-        body = _escape_regex(value.core)
-        if not value.leading:
-            body = "^" + body
-        if value.leading and not value.trailing:
-            body = body + "$"
-        return _like(name, body, op)
-    assert isinstance(value, RegexValue)
-    return _like(name, aws_regex.to_insights(value.pattern), op)
+    match condition.value:
+        case StringValue(text):
+            literal = _string(text)
+            return None if literal is None else _present_and(name, f"{name} {op.value} {literal}", op)
+        case NumberValue(text):
+            number = _number(text)
+            return None if number is None else _present_and(name, f"{name} {op.value} {number}", op)
+        case WildcardValue() as wildcard:
+            return _wildcard(name, wildcard, op)
+        case RegexValue(regex):
+            return _like(name, aws_regex.to_insights(regex), op)
+        case _:
+            assert_never(condition.value)
+
+
+def _wildcard(name: str, value: WildcardValue, op: ComparisonOp) -> str | None:
+    if value.core == "" and not value.trailing:
+        return f"ispresent({name})" if op is ComparisonOp.EQ else None
+    body = _escape_regex(value.core)
+    if not value.leading:
+        body = "^" + body
+    if value.leading and not value.trailing:
+        body = body + "$"
+    return _like(name, body, op)
 
 
 def _like(name: str, body: str, op: ComparisonOp) -> str:
@@ -215,46 +223,42 @@ def _state_test(condition: StateTest) -> str | None:
 
 
 def _terms(root: TermPattern) -> str | None:
-    effective = [t for t in root.terms if t.text.strip()]
-    required = [t for t in effective if t.mode is TermMode.REQUIRED]
-    excluded = [t for t in effective if t.mode is TermMode.EXCLUDED]
-    optional = [t for t in effective if t.mode is TermMode.OPTIONAL]
-    if required or excluded:
-        optional = []  # AWS ignores '?' terms combined with other terms
+    condition = term_condition(root)
+    if condition.any_of:
+        # By the '?' rule this is then the whole condition, so it needs no parentheses.
+        return _message_tests([("like", text) for text in condition.any_of], " or ")
+    tests = [("like", text) for text in condition.required] + [("not like", text) for text in condition.excluded]
+    return _message_tests(tests, " and ")
+
+
+def _message_tests(tests: list[tuple[str, str]], connective: str) -> str | None:
+    """Returns ``@message <verb> "<text>"`` for each ``(verb, text)``, joined; ``None`` if a text cannot be quoted."""
     parts: list[str] = []
-    for term in required + excluded:
-        literal = _string(term.text)
+    for verb, text in tests:
+        literal = _string(text)
         if literal is None:
             return None
-        verb = "like" if term.mode is TermMode.REQUIRED else "not like"
         parts.append(f"@message {verb} {literal}")
-    if optional:
-        literals = [_string(t.text) for t in optional]
-        if any(lit is None for lit in literals):
-            return None
-        either = " or ".join(f"@message like {lit}" for lit in literals)
-        parts.append(f"({either})" if len(optional) > 1 and parts else either)
-    return " and ".join(parts)
+    return connective.join(parts)
 
 
 def _field_name(selector: Selector) -> str | None:
     """The Insights field for a selector, or ``None`` if it has none."""
     parts: list[str] = []
-    plain = True
     for segment in selector.segments:
-        if isinstance(segment, Key):
+        match segment:
             # A dot inside a key is indistinguishable from nesting once
             # Insights flattens the event, and a backtick cannot be quoted.
-            if "." in segment.name or "`" in segment.name:
+            case Key(name) if "." not in name and "`" not in name:
+                parts.append(name)
+            case Index(index):
+                parts.append(str(index))
+            case Key() | AnyKey() | AnyIndex():
                 return None
-            plain = plain and all(c in _PLAIN_FIELD_CHARS for c in segment.name)
-            parts.append(segment.name)
-        elif isinstance(segment, Index):
-            parts.append(str(segment.index))
-        else:
-            return None
+            case _:
+                assert_never(segment)
     name = ".".join(parts)
-    return name if plain else f"`{name}`"
+    return name if all(c in _PLAIN_PATH_CHARS for c in name) else f"`{name}`"
 
 
 def _string(text: str) -> str | None:

@@ -52,7 +52,6 @@ NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 """AWS: "An integer with an optional + or - sign, a decimal with an optional
 + or - sign, or a number in scientific notation"."""
 
-_WS = re.compile(r"\s*")
 _WORD = re.compile(r"[A-Za-z]+")
 _ASCII_WORD_CHARS = frozenset(string.ascii_letters + string.digits + "_")
 PROPERTY_NAME_CHARS = _ASCII_WORD_CHARS | {"-"}
@@ -68,9 +67,10 @@ BARE_VALUE_CHARS = _ASCII_WORD_CHARS | set(".*+-")
 _VALUE_END = frozenset(")}],&|")
 _SELECTOR_END = frozenset("=!<>)}&|")
 _OPERATOR_CHARS = frozenset("=!<>")
+_STRING_OPS = frozenset({ComparisonOp.EQ, ComparisonOp.NE})
+"""The operators that take a string, a wildcard or a regex; the others need a number."""
+_DIGITS = frozenset(string.digits)
 _UNQUOTED_KEYWORDS = {"true": "IS TRUE", "false": "IS FALSE", "null": "IS NULL"}
-_CONDITION_CONTEXT_JSON = "json"
-_CONDITION_CONTEXT_DELIMITED = "delimited"
 
 
 def parse(text: str) -> tuple[PatternKind, PatternRoot]:
@@ -118,7 +118,11 @@ def parse_selector(text: str) -> Selector:
 
 
 class _Parser:
-    """One parse of one pattern; ``pos`` only ever moves forward."""
+    """One parse of one pattern; ``pos`` only ever moves forward.
+
+    Each parsing method implements one rule of the grammar written out in
+    docs/filter-patterns.md, and its docstring names the rule.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -126,8 +130,11 @@ class _Parser:
         self.depth = 0
         self.regex_count = 0
         self.wildcard_count = 0
-        # (field name, position) of every name a space-delimited condition
-        # tests, checked against the declared names once all are known.
+        # Space-delimited patterns: the declared field names with their
+        # positions, where '...' is, and (name, position) of every name a
+        # condition tests, checked against the declared names once all are known.
+        self.field_names: dict[str, int] = {}
+        self.skip_at: int | None = None
         self.references: list[tuple[str, int]] = []
 
     # ------------------------------------------------------------------
@@ -141,6 +148,7 @@ class _Parser:
         position: int | None = None,
         fragment: str | None = None,
     ) -> FilterPatternError:
+        """Returns the error to raise, at ``position`` (default: the current position)."""
         return FilterPatternError(
             pattern=self.text,
             position=self.pos if position is None else position,
@@ -149,32 +157,40 @@ class _Parser:
             fragment=fragment,
         )
 
+    def never_closed(self, reason: str, opener: str, open_pos: int) -> FilterPatternError:
+        """Returns the error for a pattern that ends before the bracket opened at ``open_pos`` is closed."""
+        return self.error(reason, hint=f"the '{opener}' at position {open_pos} is never closed", fragment="")
+
     def at_end(self) -> bool:
+        """Returns whether the whole pattern has been read."""
         return self.pos >= len(self.text)
 
     def peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
+        """Returns the current character, or ``""`` at the end."""
+        return self.text[self.pos : self.pos + 1]
 
     def skip_ws(self) -> None:
-        match = _WS.match(self.text, self.pos)
-        if match is not None:
-            self.pos = match.end()
+        """Skips blanks (any Unicode whitespace, newlines included)."""
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
 
     def read_word(self) -> str:
+        """Reads a run of ASCII letters (a keyword, or what should have been one)."""
         match = _WORD.match(self.text, self.pos)
         if match is None:
             return ""
         self.pos = match.end()
         return match.group()
 
-    def run_of(self, allowed: frozenset[str] | set[str]) -> str:
+    def run_of(self, allowed: frozenset[str]) -> str:
+        """Reads the longest run of ``allowed`` characters."""
         start = self.pos
         while self.pos < len(self.text) and self.text[self.pos] in allowed:
             self.pos += 1
         return self.text[start : self.pos]
 
     def token_at(self, position: int) -> str:
-        """The whitespace-delimited chunk at ``position``, for messages."""
+        """Returns the whitespace-delimited chunk at ``position``, for messages."""
         end = position
         while end < len(self.text) and not self.text[end].isspace():
             end += 1
@@ -184,6 +200,7 @@ class _Parser:
     # whole patterns
 
     def pattern(self) -> tuple[PatternKind, PatternRoot]:
+        """``pattern = json | delimited | regex | terms``: the first non-blank character picks the kind."""
         self.skip_ws()
         first = self.peek()
         if first == "{":
@@ -195,6 +212,7 @@ class _Parser:
         return PatternKind.TERM, self.term_pattern()
 
     def expect_end(self, what: str) -> None:
+        """Checks that nothing but blanks follows ``what``, the end of a whole pattern."""
         self.skip_ws()
         if not self.at_end():
             raise self.error(
@@ -207,6 +225,7 @@ class _Parser:
     # JSON patterns
 
     def json_pattern(self) -> JsonPattern:
+        """``json = "{" or_expr "}"``."""
         open_pos = self.pos
         self.pos += 1
         self.skip_ws()
@@ -217,32 +236,30 @@ class _Parser:
                 position=open_pos,
             )
         if self.at_end():
-            raise self.error(
-                "missing closing '}'",
-                hint=f"the '{{' at position {open_pos} is never closed",
-            )
+            raise self.never_closed("missing closing '}'", "{", open_pos)
         condition = self.or_expr(self.json_primary)
-        self.skip_ws()
-        if self.at_end():
-            raise self.error(
-                "missing closing '}'",
-                hint=f"the '{{' at position {open_pos} is never closed",
-                fragment="",
-            )
-        self.close_condition("}", open_pos)
-        self.pos += 1
+        self.close_group("}", open_pos)
         self.expect_end("the closing '}'")
         return JsonPattern(condition)
 
-    def close_condition(self, closer: str, open_pos: int) -> None:
-        """Check that the next character is ``closer`` (opened at ``open_pos``)."""
+    def close_group(self, closer: str, open_pos: int) -> None:
+        """Reads ``closer``, the ``"}"`` of ``json`` or the ``")"`` of ``primary``, opened at ``open_pos``."""
+        self.skip_ws()
+        if self.at_end():
+            if closer == "}":
+                raise self.never_closed("missing closing '}'", "{", open_pos)
+            raise self.never_closed("missing ')'", "(", open_pos)
         c = self.peek()
-        if c == closer:
-            return
+        if c != closer:
+            raise self.not_closed(c, closer, open_pos)
+        self.pos += 1
+
+    def not_closed(self, c: str, closer: str, open_pos: int) -> FilterPatternError:
+        """Returns the error for ``c`` where ``&&``, ``||`` or ``closer`` should follow a condition."""
         if c == ")":
-            raise self.error("unmatched ')'", hint="remove it or add the matching '('", fragment=c)
+            return self.error("unmatched ')'", hint="remove it or add the matching '('", fragment=c)
         if c == "}" and closer == ")":
-            raise self.error(
+            return self.error(
                 "missing ')' before '}'",
                 hint=f"parentheses are unbalanced: the '(' at position {open_pos} is never closed",
                 fragment=c,
@@ -250,14 +267,15 @@ class _Parser:
         word = self.token_at(self.pos)
         if word.upper() in {"AND", "OR"}:
             symbol = "&&" if word.upper() == "AND" else "||"
-            raise self.error(f"{word!r} is not an operator", hint=f"use '{symbol}'", fragment=word)
-        raise self.error(
+            return self.error(f"{word!r} is not an operator", hint=f"use '{symbol}'", fragment=word)
+        return self.error(
             f"expected '&&', '||' or '{closer}' after a condition",
             hint="join conditions with && or ||",
             fragment=word,
         )
 
     def or_expr(self, primary: Callable[[], Condition], first: Condition | None = None) -> Condition:
+        """``or_expr = and_expr { "||" and_expr }``, and ``field_or`` when ``primary`` reads a ``field_test``."""
         operands = [self.and_expr(primary, first)]
         while True:
             self.skip_ws()
@@ -270,6 +288,7 @@ class _Parser:
                 return join(Or, operands)
 
     def and_expr(self, primary: Callable[[], Condition], first: Condition | None = None) -> Condition:
+        """``and_expr = primary { "&&" primary }``, and ``field_and``; ``first`` is an operand already read."""
         operands = [primary() if first is None else first]
         while True:
             self.skip_ws()
@@ -282,6 +301,7 @@ class _Parser:
                 return join(And, operands)
 
     def consume_operator(self, symbol: str) -> None:
+        """Reads the ``"&&"`` or ``"||"`` of ``and_expr``/``or_expr`` and checks that an operand follows."""
         op_pos = self.pos
         self.pos += 2
         self.skip_ws()
@@ -295,6 +315,7 @@ class _Parser:
             )
 
     def json_primary(self) -> Condition:
+        """``primary = "(" or_expr ")" | condition``."""
         self.skip_ws()
         c = self.peek()
         if c == "(":
@@ -316,6 +337,7 @@ class _Parser:
         )
 
     def parenthesised(self) -> Condition:
+        """``"(" or_expr ")"``, the first alternative of ``primary``."""
         open_pos = self.pos
         self.depth += 1
         if self.depth > limits.MAX_NESTING_DEPTH:
@@ -325,70 +347,70 @@ class _Parser:
         if self.peek() == ")":
             raise self.error("empty parentheses '()'", position=open_pos)
         condition = self.or_expr(self.json_primary)
-        self.skip_ws()
-        if self.at_end():
-            raise self.error(
-                "missing ')'",
-                hint=f"the '(' at position {open_pos} is never closed",
-                fragment="",
-            )
-        self.close_condition(")", open_pos)
-        self.pos += 1
+        self.close_group(")", open_pos)
         self.depth -= 1
         return condition
 
     def json_condition(self) -> Condition:
+        """``condition = selector ( operator value | state )``."""
         selector = self.selector()
         self.skip_ws()
-        c = self.peek()
-        if c in _OPERATOR_CHARS and c:
+        if self.peek() in _OPERATOR_CHARS:
             op_pos = self.pos
             op = self.operator()
-            return Comparison(selector, op, self.value(op, op_pos, _CONDITION_CONTEXT_JSON))
-        return StateTest(selector, self.state_check())
+            return Comparison(selector, op, self.value(op, op_pos, PatternKind.JSON))
+        return StateTest(selector, self.state())
 
-    def state_check(self) -> StateCheck:
+    def state(self) -> StateCheck:
+        """``state = "IS" ( "NULL" | "TRUE" | "FALSE" ) | "NOT" "EXISTS"``."""
         start = self.pos
         word = self.read_word()
         if word == "IS":
-            self.skip_ws()
-            second_pos = self.pos
-            second = self.read_word()
-            if second in ("NULL", "TRUE", "FALSE"):
-                return StateCheck(f"IS {second}")
-            if second.upper() == "NOT":
-                raise self.error(
-                    "'IS NOT' is not supported",
-                    hint="use '!=' to exclude a value, or 'NOT EXISTS' to require that a field is absent",
-                    position=start,
-                    fragment=self.text[start : self.pos],
-                )
-            if second.upper() in ("NULL", "TRUE", "FALSE"):
-                raise self.error(
-                    "keywords are upper case",
-                    hint=f"write 'IS {second.upper()}'",
-                    position=second_pos,
-                    fragment=second,
-                )
-            raise self.error(
-                "expected NULL, TRUE or FALSE after IS",
-                position=second_pos,
-                fragment=self.token_at(second_pos),
-            )
+            return self.is_keyword(start)
         if word == "NOT":
-            self.skip_ws()
-            second_pos = self.pos
-            second = self.read_word()
-            if second == "EXISTS":
-                return StateCheck.NOT_EXISTS
+            return self.not_exists()
+        raise self.not_a_state(word, start)
+
+    def is_keyword(self, start: int) -> StateCheck:
+        """``"IS" ( "NULL" | "TRUE" | "FALSE" )`` after the ``IS`` that starts at ``start``."""
+        self.skip_ws()
+        second_pos = self.pos
+        second = self.read_word()
+        if second in ("NULL", "TRUE", "FALSE"):
+            return StateCheck(f"IS {second}")
+        if second.upper() == "NOT":
             raise self.error(
-                "expected EXISTS after NOT",
-                hint="write 'NOT EXISTS'" if second.upper() == "EXISTS" else "",
-                position=second_pos,
-                fragment=self.token_at(second_pos),
+                "'IS NOT' is not supported",
+                hint="use '!=' to exclude a value, or 'NOT EXISTS' to require that a field is absent",
+                position=start,
+                fragment=self.text[start : self.pos],
             )
-        if word == "EXISTS":
+        if second.upper() in ("NULL", "TRUE", "FALSE"):
             raise self.error(
+                "keywords are upper case", hint=f"write 'IS {second.upper()}'", position=second_pos, fragment=second
+            )
+        raise self.error(
+            "expected NULL, TRUE or FALSE after IS", position=second_pos, fragment=self.token_at(second_pos)
+        )
+
+    def not_exists(self) -> StateCheck:
+        """``"NOT" "EXISTS"`` after the ``NOT``."""
+        self.skip_ws()
+        second_pos = self.pos
+        second = self.read_word()
+        if second == "EXISTS":
+            return StateCheck.NOT_EXISTS
+        raise self.error(
+            "expected EXISTS after NOT",
+            hint="write 'NOT EXISTS'" if second.upper() == "EXISTS" else "",
+            position=second_pos,
+            fragment=self.token_at(second_pos),
+        )
+
+    def not_a_state(self, word: str, start: int) -> FilterPatternError:
+        """Returns the error for ``word``, read at ``start`` where an operator or a ``state`` should be."""
+        if word == "EXISTS":
+            return self.error(
                 "'EXISTS' is not supported",
                 hint="use 'NOT EXISTS' to require that a field is absent, or "
                 "'$.field = *' to require that it has a value",
@@ -396,18 +418,12 @@ class _Parser:
                 fragment=word,
             )
         if word.upper() in ("IS", "NOT", "EXISTS"):
-            raise self.error(
-                "keywords are upper case",
-                hint=f"write '{word.upper()}'",
-                position=start,
-                fragment=word,
-            )
+            return self.error("keywords are upper case", hint=f"write '{word.upper()}'", position=start, fragment=word)
         if not word and self.at_end():
-            raise self.error(
-                "unexpected end of pattern after the selector",
-                hint="add an operator and a value, e.g. '= value'",
+            return self.error(
+                "unexpected end of pattern after the selector", hint="add an operator and a value, e.g. '= value'"
             )
-        raise self.error(
+        return self.error(
             "expected an operator (=, !=, <, <=, >, >=), IS or NOT EXISTS after the selector",
             position=start,
             fragment=self.token_at(start),
@@ -417,6 +433,7 @@ class _Parser:
     # selectors
 
     def selector(self) -> Selector:
+        """``selector = "$" "." first { segment }``, within the documented wildcard limits."""
         start = self.pos
         self.pos += 1  # the '$'
         if self.peek() != ".":
@@ -428,16 +445,7 @@ class _Parser:
                 position=start,
                 fragment=self.token_at(start),
             )
-        segments: list[Segment] = []
-        while True:
-            c = self.peek()
-            if c == ".":
-                self.pos += 1
-                segments.append(self.dotted_segment())
-            elif c == "[":
-                segments.append(self.index_segment())
-            else:
-                break
+        selector = Selector(self.segments())
         c = self.peek()
         if c and not c.isspace() and c not in _SELECTOR_END:
             raise self.error(
@@ -446,7 +454,24 @@ class _Parser:
                 "other keys in bracket notation, e.g. $.['cluster.name']",
                 fragment=c,
             )
-        selector = Selector(tuple(segments))
+        self.count_wildcards(selector, start)
+        return selector
+
+    def segments(self) -> tuple[Segment, ...]:
+        """``"." first { segment }`` with ``segment = "." first | index``."""
+        segments: list[Segment] = []
+        while True:
+            c = self.peek()
+            if c == ".":
+                self.pos += 1
+                segments.append(self.first())
+            elif c == "[":
+                segments.append(self.index())
+            else:
+                return tuple(segments)
+
+    def count_wildcards(self, selector: Selector, start: int) -> None:
+        """Checks the wildcard limits on the selector read from ``start``, and for the pattern so far."""
         wildcards = selector.wildcard_count
         if wildcards > limits.MAX_WILDCARDS_PER_SELECTOR:
             raise self.error(
@@ -461,9 +486,9 @@ class _Parser:
                 position=start,
                 fragment=self.text[start : self.pos],
             )
-        return selector
 
-    def dotted_segment(self) -> Segment:
+    def first(self) -> Segment:
+        """``first = name | "*" | bracket_key``: what follows a ``"."``."""
         c = self.peek()
         if c == "*":
             self.pos += 1
@@ -480,6 +505,7 @@ class _Parser:
         )
 
     def bracket_key(self) -> Key:
+        """``bracket_key = "['" { any character except "'" }- "']"``."""
         start = self.pos
         if not self.text.startswith("['", self.pos):
             hint = (
@@ -503,19 +529,20 @@ class _Parser:
         self.pos = close + 2
         return Key(name)
 
-    def index_segment(self) -> Index | AnyIndex:
+    def index(self) -> Index | AnyIndex:
+        """``index = "[" digits "]" | "[" "*" "]"``."""
         start = self.pos
         self.pos += 1
         if self.text.startswith("*]", self.pos):
             self.pos += 2
             return AnyIndex()
-        digits = self.run_of(frozenset(string.digits))
+        digits = self.run_of(_DIGITS)
         if digits and self.peek() == "]":
             self.pos += 1
             return Index(int(digits))
         hint = (
             "write quoted keys as .['key'], with a dot before the bracket"
-            if self.peek() in "'\""
+            if self.peek() in ("'", '"')
             else "an array index is a non-negative integer or '*'"
         )
         raise self.error(
@@ -529,6 +556,7 @@ class _Parser:
     # operators and values
 
     def operator(self) -> ComparisonOp:
+        """``operator = "=" | "!=" | "<" | "<=" | ">" | ">="``."""
         start = self.pos
         two = self.text[self.pos : self.pos + 2]
         if two in ("!=", "<=", ">="):
@@ -539,7 +567,7 @@ class _Parser:
             op = ComparisonOp(two[:1])
         else:
             raise self.error("'!' must be followed by '=' ('!=')", fragment=two[:1])
-        if self.peek() in _OPERATOR_CHARS and self.peek():
+        if self.peek() in _OPERATOR_CHARS:
             spelled = self.text[start : self.pos + 1]
             hint = {
                 "==": "use '=' for equality",
@@ -547,17 +575,12 @@ class _Parser:
                 "=>": "did you mean '>='?",
                 "<>": "use '!=' for inequality",
             }.get(spelled, "operators are = != < <= > >=")
-            raise self.error(
-                f"unknown operator {spelled!r}",
-                hint=hint,
-                position=start,
-                fragment=spelled,
-            )
+            raise self.error(f"unknown operator {spelled!r}", hint=hint, position=start, fragment=spelled)
         return op
 
-    def value(self, op: ComparisonOp, op_pos: int, context: str) -> Value:
+    def value(self, op: ComparisonOp, op_pos: int, kind: PatternKind) -> Value:
+        """``value = quoted | regex_value | bare``, compared with ``op`` (read at ``op_pos``) in a ``kind`` pattern."""
         self.skip_ws()
-        start = self.pos
         c = self.peek()
         if not c or c in _VALUE_END or self.text.startswith(("&&", "||"), self.pos):
             raise self.error(
@@ -566,28 +589,38 @@ class _Parser:
                 position=op_pos,
                 fragment=op.value,
             )
-        numeric = op not in (ComparisonOp.EQ, ComparisonOp.NE)
         if c == '"':
-            text = self.quoted()
-            if numeric:
-                raise self.error(
-                    f"'{op.value}' compares numbers, but the value is a quoted string",
-                    hint="remove the quotes around the number",
-                    position=start,
-                    fragment=self.text[start : self.pos],
-                )
-            return _classify_string(text)
+            return self.quoted_value(op)
         if c == "%":
-            if numeric:
-                raise self.error(
-                    f"a regex can only be used with '=' or '!=', not '{op.value}'",
-                    position=start,
-                )
-            return RegexValue(self.regex_body())
-        token = self.bare_value()
+            return self.regex_value(op)
+        return self.bare_value(op, kind)
+
+    def quoted_value(self, op: ComparisonOp) -> StringValue | WildcardValue:
+        """``quoted``, the first alternative of ``value``: a string, which ``<`` ``<=`` ``>`` ``>=`` refuse."""
+        start = self.pos
+        text = self.quoted()
+        if op not in _STRING_OPS:
+            raise self.error(
+                f"'{op.value}' compares numbers, but the value is a quoted string",
+                hint="remove the quotes around the number",
+                position=start,
+                fragment=self.text[start : self.pos],
+            )
+        return _classify_string(text)
+
+    def regex_value(self, op: ComparisonOp) -> RegexValue:
+        """``regex_value = "%" aws_regex "%"``, only with ``=`` and ``!=``."""
+        if op not in _STRING_OPS:
+            raise self.error(f"a regex can only be used with '=' or '!=', not '{op.value}'")
+        return RegexValue(self.regex_body())
+
+    def bare_value(self, op: ComparisonOp, kind: PatternKind) -> Value:
+        """``bare``, the last alternative of ``value``: a number, or a string that ``op`` accepts."""
+        start = self.pos
+        token = self.bare()
         if NUMBER.fullmatch(token):
             return NumberValue(token)
-        if numeric:
+        if op not in _STRING_OPS:
             raise self.error(
                 f"'{op.value}' needs a number, found {token!r}",
                 hint="numbers look like 400, -5, 55.5 or 1e3",
@@ -596,37 +629,28 @@ class _Parser:
             )
         if token in _UNQUOTED_KEYWORDS:
             hint = f'write "{token}" to compare the text'
-            if context == _CONDITION_CONTEXT_JSON:
-                hint = (
-                    f"use '{_UNQUOTED_KEYWORDS[token]}' to test a JSON "
-                    f"{'null' if token == 'null' else 'boolean'}, or {hint}"
-                )
-            raise self.error(
-                f"unquoted {token!r} is ambiguous",
-                hint=hint,
-                position=start,
-                fragment=token,
-            )
+            if kind is PatternKind.JSON:
+                literal = "null" if token == "null" else "boolean"
+                hint = f"use '{_UNQUOTED_KEYWORDS[token]}' to test a JSON {literal}, or {hint}"
+            raise self.error(f"unquoted {token!r} is ambiguous", hint=hint, position=start, fragment=token)
         return _classify_string(token)
 
-    def bare_value(self) -> str:
+    def bare(self) -> str:
+        """``bare = { letter | digit | "_" | "." | "*" | "+" | "-" }-``."""
         start = self.pos
-        text = self.text
-        while self.pos < len(text):
-            c = text[self.pos]
-            if c.isspace() or c in _VALUE_END:
-                break
-            if c not in BARE_VALUE_CHARS:
-                token = self.token_at(start)
-                raise self.error(
-                    f"character {c!r} must be inside a quoted string",
-                    hint=f'quote the value, e.g. "{token}"' if '"' not in token else "quote the value",
-                    fragment=c,
-                )
-            self.pos += 1
-        return text[start : self.pos]
+        token = self.run_of(BARE_VALUE_CHARS)
+        c = self.peek()
+        if c and not c.isspace() and c not in _VALUE_END:
+            whole = self.token_at(start)
+            raise self.error(
+                f"character {c!r} must be inside a quoted string",
+                hint=f'quote the value, e.g. "{whole}"' if '"' not in whole else "quote the value",
+                fragment=c,
+            )
+        return token
 
     def quoted(self) -> str:
+        r"""``quoted = '"' { any character except '"' and "\" | '\"' | "\\" } '"'``."""
         start = self.pos
         self.pos += 1
         out: list[str] = []
@@ -649,6 +673,7 @@ class _Parser:
         )
 
     def regex_body(self) -> str:
+        """``"%" aws_regex "%"``, shared by ``regex`` and ``regex_value``; counts towards the regex limit."""
         start = self.pos
         close = self.text.find("%", start + 1)
         if close == -1:
@@ -657,11 +682,7 @@ class _Parser:
         try:
             aws_regex.compiled(source)
         except aws_regex.RegexSyntaxError as exc:
-            raise self.error(
-                exc.reason,
-                hint=exc.hint,
-                position=start + 1 + exc.offset,
-            ) from None
+            raise self.error(exc.reason, hint=exc.hint, position=start + 1 + exc.offset) from None
         self.regex_count += 1
         if self.regex_count > limits.MAX_REGEX_PER_PATTERN:
             raise self.error(
@@ -676,108 +697,112 @@ class _Parser:
     # space-delimited patterns
 
     def delimited_pattern(self) -> SpaceDelimitedPattern:
+        """``delimited = "[" slot { "," slot } "]"``."""
         open_pos = self.pos
         self.pos += 1
-        fields: list[DelimitedField | SkipFields] = []
-        names: dict[str, int] = {}
-        skip_at: int | None = None
-        while True:
-            self.skip_ws()
-            slot_pos = self.pos
-            c = self.peek()
-            if not c:
-                raise self.error(
-                    "missing closing ']'",
-                    hint=f"the '[' at position {open_pos} is never closed",
-                    fragment="",
-                )
-            if c == "]" and not fields:
-                raise self.error(
-                    "empty space-delimited pattern '[]'",
-                    hint="name the fields, e.g. [ip, user, status_code=4*, bytes]",
-                    position=open_pos,
-                )
-            if c in ",]":
-                fields.append(DelimitedField(None, None))
-            elif self.text.startswith("...", self.pos):
-                if skip_at is not None:
-                    raise self.error(
-                        "only one '...' is allowed in a space-delimited pattern",
-                        hint=f"the first '...' is at position {skip_at}",
-                        fragment="...",
-                    )
-                skip_at = self.pos
-                self.pos += 3
-                fields.append(SkipFields())
-            elif c == "\u2026":
-                raise self.error("write the ellipsis as three dots '...'", fragment=c)
-            else:
-                field = self.delimited_field()
-                if field.name is not None:
-                    if field.name in names:
-                        raise self.error(
-                            f"field name {field.name!r} is used twice",
-                            hint=f"it is first used at position {names[field.name]}",
-                            position=slot_pos,
-                            fragment=field.name,
-                        )
-                    names[field.name] = slot_pos
-                fields.append(field)
-            self.skip_ws()
-            c = self.peek()
-            if c == ",":
-                self.pos += 1
-            elif c == "]":
-                self.pos += 1
-                break
-            elif not c:
-                raise self.error(
-                    "missing closing ']'",
-                    hint=f"the '[' at position {open_pos} is never closed",
-                    fragment="",
-                )
-            else:
-                raise self.error(
-                    "expected ',' or ']' after a field",
-                    hint="separate fields with commas",
-                    fragment=self.token_at(self.pos),
-                )
+        fields = [self.slot(open_pos, first=True)]
+        while self.another_slot(open_pos):
+            fields.append(self.slot(open_pos, first=False))
+        self.check_references()
+        self.expect_end("the closing ']'")
+        return SpaceDelimitedPattern(tuple(fields))
+
+    def slot(self, open_pos: int, *, first: bool) -> DelimitedField | SkipFields:
+        """``slot = "..." | field_name | field_or | (* empty *)``."""
+        self.skip_ws()
+        c = self.peek()
+        if not c:
+            raise self.never_closed("missing closing ']'", "[", open_pos)
+        if c == "]" and first:
+            raise self.error(
+                "empty space-delimited pattern '[]'",
+                hint="name the fields, e.g. [ip, user, status_code=4*, bytes]",
+                position=open_pos,
+            )
+        if c in (",", "]"):
+            return DelimitedField(None, None)
+        if self.text.startswith("...", self.pos):
+            return self.skip_fields()
+        if c == "\u2026":
+            raise self.error("write the ellipsis as three dots '...'", fragment=c)
+        return self.delimited_field()
+
+    def another_slot(self, open_pos: int) -> bool:
+        """Reads the ``","`` before another ``slot`` (``True``) or the closing ``"]"`` (``False``)."""
+        self.skip_ws()
+        c = self.peek()
+        if c == ",":
+            self.pos += 1
+            return True
+        if c == "]":
+            self.pos += 1
+            return False
+        if not c:
+            raise self.never_closed("missing closing ']'", "[", open_pos)
+        raise self.error(
+            "expected ',' or ']' after a field",
+            hint="separate fields with commas",
+            fragment=self.token_at(self.pos),
+        )
+
+    def skip_fields(self) -> SkipFields:
+        """``"..."``, the first alternative of ``slot``; at most one per pattern."""
+        if self.skip_at is not None:
+            raise self.error(
+                "only one '...' is allowed in a space-delimited pattern",
+                hint=f"the first '...' is at position {self.skip_at}",
+                fragment="...",
+            )
+        self.skip_at = self.pos
+        self.pos += 3
+        return SkipFields()
+
+    def delimited_field(self) -> DelimitedField:
+        """``field_name | field_or``: a named slot, with or without a condition; each name once."""
+        name_pos = self.pos
+        name = self.field_name()
+        self.skip_ws()
+        condition = None
+        if self.peek() not in ("", ",", "]"):
+            first = self.delimited_comparison_after_name(name, name_pos)
+            condition = self.or_expr(self.delimited_comparison, first)
+        if name in self.field_names:
+            raise self.error(
+                f"field name {name!r} is used twice",
+                hint=f"it is first used at position {self.field_names[name]}",
+                position=name_pos,
+                fragment=name,
+            )
+        self.field_names[name] = name_pos
+        return DelimitedField(name, condition)
+
+    def check_references(self) -> None:
+        """Checks that every field a condition tests is one of the pattern's fields."""
         for name, position in self.references:
-            if name not in names:
+            if name not in self.field_names:
                 raise self.error(
                     f"field {name!r} is not one of the pattern's fields",
                     hint="a condition can only test a field named in the pattern",
                     position=position,
                     fragment=name,
                 )
-        self.expect_end("the closing ']'")
-        return SpaceDelimitedPattern(tuple(fields))
-
-    def delimited_field(self) -> DelimitedField:
-        name_pos = self.pos
-        name = self.field_name()
-        self.skip_ws()
-        c = self.peek()
-        if not c or c in ",]":
-            return DelimitedField(name, None)
-        first = self.delimited_comparison_after_name(name, name_pos)
-        condition = self.or_expr(self.delimited_comparison, first)
-        return DelimitedField(name, condition)
 
     def field_name(self) -> str:
+        """``field_name = { letter | digit | "_" }-``."""
         start = self.pos
         name = self.run_of(FIELD_NAME_CHARS)
         if not name:
             c = self.peek()
             hint = (
                 "parentheses are not supported in space-delimited patterns"
-                if c in "()"
+                if c in ("(", ")")
                 else "field names use letters, digits and '_'"
             )
             raise self.error("expected a field name", hint=hint, fragment=self.token_at(start))
         return name
 
     def delimited_comparison(self) -> Condition:
+        """``field_test = field_name operator value``."""
         self.skip_ws()
         name_pos = self.pos
         name = self.field_name()
@@ -785,9 +810,10 @@ class _Parser:
         return self.delimited_comparison_after_name(name, name_pos)
 
     def delimited_comparison_after_name(self, name: str, name_pos: int) -> Condition:
+        """``operator value``, the rest of a ``field_test`` whose ``field_name`` was read at ``name_pos``."""
         self.references.append((name, name_pos))
         c = self.peek()
-        if not c or c not in _OPERATOR_CHARS:
+        if c not in _OPERATOR_CHARS:
             word = self.token_at(self.pos)
             if word in ("IS", "NOT"):
                 hint = "IS NULL, IS TRUE, IS FALSE and NOT EXISTS only work in JSON patterns"
@@ -798,13 +824,13 @@ class _Parser:
             raise self.error(f"expected an operator or ',' after field {name!r}", hint=hint, fragment=word)
         op_pos = self.pos
         op = self.operator()
-        value = self.value(op, op_pos, _CONDITION_CONTEXT_DELIMITED)
-        return FieldComparison(name, op, value)
+        return FieldComparison(name, op, self.value(op, op_pos, PatternKind.SPACE_DELIMITED))
 
     # ------------------------------------------------------------------
     # regex and term patterns
 
     def regex_pattern(self) -> RegexPattern:
+        """``regex = "%" aws_regex "%"``, which must be the whole pattern."""
         source = self.regex_body()
         self.skip_ws()
         if not self.at_end():
@@ -817,6 +843,7 @@ class _Parser:
         return RegexPattern(source)
 
     def term_pattern(self) -> TermPattern:
+        """``terms = { term }``."""
         terms: list[Term] = []
         while True:
             self.skip_ws()
@@ -825,50 +852,54 @@ class _Parser:
             terms.append(self.term())
 
     def term(self) -> Term:
-        start = self.pos
-        c = self.peek()
-        mode = TermMode.REQUIRED
-        if c in "?-":
-            mode = TermMode(c)
-            self.pos += 1
-            nxt = self.peek()
-            if not nxt or nxt.isspace():
-                raise self.error(
-                    f"'{c}' must be followed directly by a term",
-                    hint=f"write '{c}term' with no space, or quote a literal '\"{c}\"'",
-                    position=start,
-                    fragment=c,
-                )
-            if nxt in "?-":
-                raise self.error(
-                    "a term takes at most one '?' or '-' prefix",
-                    position=start,
-                    fragment=self.token_at(start),
-                )
-        term_start = self.pos
+        """``term = [ "?" | "-" ] ( word | quoted )``."""
+        mode = self.term_mode()
         if self.peek() == '"':
             text = self.quoted()
             nxt = self.peek()
             if nxt and not nxt.isspace():
-                raise self.error(
-                    "expected a space after the quoted term",
-                    fragment=self.token_at(self.pos),
-                )
+                raise self.error("expected a space after the quoted term", fragment=self.token_at(self.pos))
             return Term(text, mode)
+        return Term(self.word(), mode)
+
+    def term_mode(self) -> TermMode:
+        """``[ "?" | "-" ]``, the optional prefix of a ``term``, directly followed by the term."""
+        start = self.pos
+        c = self.peek()
+        if c not in ("?", "-"):
+            return TermMode.REQUIRED
+        self.pos += 1
+        nxt = self.peek()
+        if not nxt or nxt.isspace():
+            raise self.error(
+                f"'{c}' must be followed directly by a term",
+                hint=f"write '{c}term' with no space, or quote a literal '\"{c}\"'",
+                position=start,
+                fragment=c,
+            )
+        if nxt in ("?", "-"):
+            raise self.error(
+                "a term takes at most one '?' or '-' prefix", position=start, fragment=self.token_at(start)
+            )
+        return TermMode(c)
+
+    def word(self) -> str:
+        """``word = { letter | digit | "_" }-``, which a blank or the end of the pattern must follow."""
+        start = self.pos
         text = self.run_of(TERM_CHARS)
         nxt = self.peek()
         if nxt and not nxt.isspace():
-            token = self.token_at(term_start)
+            token = self.token_at(start)
             reason = f"character {nxt!r} in a term must be inside double quotes"
             hint = f'write "{token}"' if '"' not in token else "quote the term"
-            if nxt in "{[%" and not text:
+            if nxt in ("{", "[", "%") and not text:
                 reason = (
                     f"{nxt!r} can only start a pattern: JSON, space-delimited "
                     "and regex patterns cannot be mixed with terms"
                 )
                 hint = ""
             raise self.error(reason, hint=hint, fragment=nxt)
-        return Term(text, mode)
+        return text
 
 
 def join(kind: type[And] | type[Or], operands: list[Condition]) -> Condition:

@@ -55,31 +55,33 @@ def translate(source: str) -> str:
         raise RegexSyntaxError(0, "the regex between '%' signs is empty")
     out: list[str] = []
     i = 0
-    n = len(source)
-    while i < n:
-        c = source[i]
-        if c == "\\":
-            text, i = _escape(source, i)
-            out.append(text)
-        elif c == "[":
-            text, i = _char_class(source, i)
-            out.append(text)
-        elif c == "{":
-            text, i = _quantifier(source, i)
-            out.append(text)
-        elif c in "}]":
-            raise RegexSyntaxError(i, f"unmatched {c!r}", f"escape it as '\\{c}' to match it literally")
-        elif c == "$":
-            out.append(r"\Z")
-            i += 1
-        elif c in "^?|*+.":
-            out.append(c)
-            i += 1
-        else:
-            _check_literal(c, i)
-            out.append(re.escape(c))
-            i += 1
+    while i < len(source):
+        text, i = _element(source, i)
+        out.append(text)
     return "".join(out)
+
+
+def _element(source: str, i: int) -> tuple[str, int]:
+    """Translate the element at ``source[i]``: an escape, a class, a quantifier or one character.
+
+    Returns:
+        The Python regex text and the offset after the element.
+    """
+    c = source[i]
+    if c == "\\":
+        return _escape(source, i)
+    if c == "[":
+        return _char_class(source, i)
+    if c == "{":
+        return _quantifier(source, i)
+    if c in "}]":
+        raise RegexSyntaxError(i, f"unmatched {c!r}", f"escape it as '\\{c}' to match it literally")
+    if c == "$":
+        return r"\Z", i + 1
+    if c in "^?|*+.":
+        return c, i + 1
+    _check_literal(c, i)
+    return re.escape(c), i + 1
 
 
 @functools.lru_cache(maxsize=512)
@@ -148,10 +150,11 @@ def _char_class(source: str, i: int) -> tuple[str, int]:
     start = i
     i += 1
     out = ["["]
-    if i < len(source) and source[i] == "^":
+    if source[i : i + 1] == "^":
         out.append("^")
         i += 1
-    members = 0
+    if source[i : i + 1] == "]":
+        raise RegexSyntaxError(start, "empty character class", "escape a literal bracket as '\\['")
     # A '-' is a range operator only right after a single character and
     # before another member; elsewhere (first, last, after a range or a
     # class escape such as \d) it is a literal hyphen.
@@ -170,9 +173,6 @@ def _char_class(source: str, i: int) -> tuple[str, int]:
             text, i = _class_member(source, i)
             out.append(text)
             can_start_range = text not in _CLASS_ESCAPE_TEXTS
-        members += 1
-    if not members:
-        raise RegexSyntaxError(start, "empty character class", "escape a literal bracket as '\\['")
     out.append("]")
     return "".join(out), i + 1
 

@@ -20,6 +20,7 @@ Parsing the rendered text gives an equal tree, so rendering is idempotent.
 from __future__ import annotations
 
 import re
+from typing import assert_never
 
 from trailwatch_constructs.filter_pattern.parser import (
     BARE_VALUE_CHARS,
@@ -41,7 +42,9 @@ from trailwatch_constructs.filter_pattern.syntax import (
     NumberValue,
     Or,
     PatternRoot,
+    RegexPattern,
     RegexValue,
+    Segment,
     Selector,
     SkipFields,
     SpaceDelimitedPattern,
@@ -61,30 +64,31 @@ _KEYWORD_STRINGS = frozenset({"true", "false", "null"})
 
 
 def render_pattern(root: PatternRoot) -> str:
-    """The canonical text of a whole pattern."""
-    if isinstance(root, JsonPattern):
-        return "{" + render_condition(root.condition) + "}"
-    if isinstance(root, SpaceDelimitedPattern):
-        return "[" + ", ".join(_render_slot(s) for s in root.fields) + "]"
-    if isinstance(root, TermPattern):
-        return " ".join(_render_term(t) for t in root.terms)
-    return "%" + root.pattern + "%"
+    """Returns the canonical text of a whole pattern."""
+    match root:
+        case JsonPattern(condition):
+            return "{" + render_condition(condition) + "}"
+        case SpaceDelimitedPattern(fields):
+            return "[" + ", ".join(_render_slot(s) for s in fields) + "]"
+        case TermPattern(terms):
+            return " ".join(_render_term(t) for t in terms)
+        case RegexPattern(pattern):
+            return "%" + pattern + "%"
+        case _:
+            assert_never(root)
 
 
 def render_condition(condition: Condition) -> str:
-    """A JSON condition in canonical form (what goes between the braces)."""
-    if isinstance(condition, And):
-        return " && ".join(_operand(c, Or) for c in condition.operands)
-    if isinstance(condition, Or):
-        return " || ".join(_operand(c, And) for c in condition.operands)
-    if isinstance(condition, Comparison):
-        return (
-            f"({render_selector(condition.selector)}{condition.op.value}"
-            f"{render_value(condition.value, quote_wildcards=True)})"
-        )
-    if isinstance(condition, StateTest):
-        return f"({render_selector(condition.selector)} {condition.check.value})"
-    return _render_field_condition(condition)
+    """Returns a JSON condition in canonical form (what goes between the braces)."""
+    match condition:
+        case And(operands):
+            return " && ".join(_operand(c, Or) for c in operands)
+        case Or(operands):
+            return " || ".join(_operand(c, And) for c in operands)
+        case Comparison() | StateTest() | FieldComparison():
+            return _render_leaf(condition)
+        case _:
+            assert_never(condition)
 
 
 def _operand(condition: Condition, wrap: type[And] | type[Or]) -> str:
@@ -92,38 +96,54 @@ def _operand(condition: Condition, wrap: type[And] | type[Or]) -> str:
     return f"({text})" if isinstance(condition, wrap) else text
 
 
+def _render_leaf(condition: Comparison | StateTest | FieldComparison) -> str:
+    match condition:
+        case Comparison(selector, op, value):
+            return f"({render_selector(selector)}{op.value}{render_value(value, quote_wildcards=True)})"
+        case StateTest(selector, check):
+            return f"({render_selector(selector)} {check.value})"
+        case FieldComparison(name, op, value):
+            return f"{name}{op.value}{render_value(value, quote_wildcards=False)}"
+        case _:
+            assert_never(condition)
+
+
 def render_selector(selector: Selector) -> str:
-    """``$`` plus each segment: ``.name``, ``.['odd.name']``, ``[0]``, ``.*``, ``[*]``."""
-    parts = ["$"]
-    for segment in selector.segments:
-        if isinstance(segment, Key):
-            name = segment.name
-            if name and all(c in PROPERTY_NAME_CHARS for c in name):
-                parts.append("." + name)
-            else:
-                parts.append(".['" + name + "']")
-        elif isinstance(segment, Index):
-            parts.append(f"[{segment.index}]")
-        elif isinstance(segment, AnyKey):
-            parts.append(".*")
-        else:
-            assert isinstance(segment, AnyIndex)
-            parts.append("[*]")
-    return "".join(parts)
+    """Returns ``$`` plus each segment: ``.name``, ``.['odd.name']``, ``[0]``, ``.*``, ``[*]``."""
+    return "$" + "".join(_render_segment(s) for s in selector.segments)
+
+
+def _render_segment(segment: Segment) -> str:
+    match segment:
+        case Key(name) if name and all(c in PROPERTY_NAME_CHARS for c in name):
+            return "." + name
+        case Key(name):
+            return ".['" + name + "']"
+        case Index(index):
+            return f"[{index}]"
+        case AnyKey():
+            return ".*"
+        case AnyIndex():
+            return "[*]"
+        case _:
+            assert_never(segment)
 
 
 def render_value(value: Value, *, quote_wildcards: bool) -> str:
-    """A comparison value; see the module docstring for the quoting rule."""
-    if isinstance(value, NumberValue):
-        return value.text
-    if isinstance(value, RegexValue):
-        return "%" + value.pattern + "%"
-    if isinstance(value, WildcardValue):
-        text = ("*" if value.leading else "") + value.core + ("*" if value.trailing else "")
-        bare = not quote_wildcards and all(c in BARE_VALUE_CHARS for c in value.core)
-        return text if text == "*" or bare else quote(text)
-    assert isinstance(value, StringValue)
-    return value.value if _bare(value.value) else quote(value.value)
+    """Returns a comparison value; see the module docstring for the quoting rule."""
+    match value:
+        case NumberValue(text):
+            return text
+        case RegexValue(pattern):
+            return "%" + pattern + "%"
+        case WildcardValue(core, leading, trailing):
+            text = ("*" if leading else "") + core + ("*" if trailing else "")
+            bare = not quote_wildcards and all(c in BARE_VALUE_CHARS for c in core)
+            return text if text == "*" or bare else quote(text)
+        case StringValue(text):
+            return text if _bare(text) else quote(text)
+        case _:
+            assert_never(value)
 
 
 def _bare(text: str) -> bool:
@@ -131,27 +151,34 @@ def _bare(text: str) -> bool:
 
 
 def quote(text: str) -> str:
-    """Double-quote ``text``, escaping backslashes and double quotes."""
+    """Returns ``text`` double-quoted, with backslashes and double quotes escaped."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _render_slot(slot: DelimitedField | SkipFields) -> str:
-    if isinstance(slot, SkipFields):
-        return "..."
-    if slot.condition is not None:
-        return _render_field_condition(slot.condition)
-    return slot.name or ""
+    match slot:
+        case SkipFields():
+            return "..."
+        case DelimitedField(_, condition) if condition is not None:
+            return _render_field_condition(condition)
+        case DelimitedField(name, _):
+            return name or ""
+        case _:
+            assert_never(slot)
 
 
 def _render_field_condition(condition: Condition) -> str:
     # Space-delimited conditions have no parentheses; AND binds tighter than
     # OR, and the parser only ever builds an OR of ANDs here.
-    if isinstance(condition, Or):
-        return " || ".join(_render_field_condition(c) for c in condition.operands)
-    if isinstance(condition, And):
-        return " && ".join(_render_field_condition(c) for c in condition.operands)
-    assert isinstance(condition, FieldComparison)
-    return f"{condition.field}{condition.op.value}{render_value(condition.value, quote_wildcards=False)}"
+    match condition:
+        case Or(operands):
+            return " || ".join(_render_field_condition(c) for c in operands)
+        case And(operands):
+            return " && ".join(_render_field_condition(c) for c in operands)
+        case Comparison() | StateTest() | FieldComparison():
+            return _render_leaf(condition)
+        case _:
+            assert_never(condition)
 
 
 def _render_term(term: Term) -> str:

@@ -10,7 +10,18 @@ from click.testing import CliRunner
 
 from trailwatch_constructs.cli.main import cli
 
-from .conftest import add_to_admins, denied, encode, fires, ignores, quiet_record, root_login, write
+from ..helpers import (
+    CONCATENATED,
+    add_to_admins,
+    concatenate,
+    denied,
+    encode,
+    fires,
+    ignores,
+    quiet_record,
+    root_login,
+    write,
+)
 
 DENIED = '{ $.errorCode = "AccessDenied*" }'
 
@@ -218,3 +229,20 @@ def test_strict_ignores_digest_files(runner: CliRunner, s3_archive: Path) -> Non
     # THEN the run succeeds
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1].startswith("1 of 6 events matched root-account-usage")
+
+
+def test_trailwatch_test_reads_concatenated_files_from_stdin(runner: CliRunner) -> None:
+    # GIVEN concatenated gzip CloudTrail files piped in
+    data = concatenate([encode("cloudtrail", records) for records in CONCATENATED], gz=True)
+    # WHEN a pattern is tested on them
+    result = runner.invoke(cli, ["test", "--control", "unauthorized-api-calls", "--format", "jsonl"], input=data)
+    # THEN every record has its line, indexed across the documents
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["index"], line["matched"]) for line in lines] == [
+        (0, False),
+        (1, True),
+        (2, True),
+        (3, False),
+        (4, True),
+        (5, True),
+    ]

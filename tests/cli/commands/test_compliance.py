@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from trailwatch_constructs.cli.main import cli
 from trailwatch_constructs.texts.reference_docs import render_compliance_markdown
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _items(stdout: str) -> dict[tuple[str, str], dict[str, object]]:

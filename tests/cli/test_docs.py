@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from trailwatch_constructs.catalog import CONTROL_IDS
+from trailwatch_constructs.cli.documents import SPLIT_SIZE
 from trailwatch_constructs.cli.main import cli
-from trailwatch_constructs.cli.readers import SPLIT_SIZE
-from trailwatch_constructs.cli.replay import MAX_LISTED_PROBLEMS
-from trailwatch_constructs.cli.report import PIPE_WIDTH
+from trailwatch_constructs.cli.report_model import MAX_LISTED_PROBLEMS
+from trailwatch_constructs.cli.tables import PIPE_WIDTH
 
-from .conftest import (
+from .helpers import (
     S3_ACCOUNT,
     build_s3_archive,
     denied,

@@ -1,0 +1,1 @@
+"""One module per ``trailwatch`` command: its options, and the steps it runs."""

@@ -1,0 +1,39 @@
+"""Options and arguments that several commands share, and standard input as the commands read it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, BinaryIO, TypeVar, cast, get_args
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+privileged_group_option = click.option(
+    "--privileged-group",
+    "privileged_groups",
+    multiple=True,
+    metavar="NAME",
+    help="IAM group whose membership changes alarm (repeatable); enables privileged-group-membership-changes.",
+)
+
+strict_option = click.option(
+    "--strict", is_flag=True, help="Exit 1 when any file or record was skipped (digest files excepted)."
+)
+
+
+def format_option(formats: object, *, help: str = "Output format.") -> Callable[[F], F]:
+    """Returns ``--format``, stored as ``fmt``, choosing among a command's formats.
+
+    Args:
+        formats: the command's ``Literal`` of format names; the first is the default.
+        help: the option's help text.
+    """
+    choices: tuple[str, ...] = get_args(formats)
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help=help)
+
+
+def stdin() -> BinaryIO | None:
+    """Returns standard input's binary stream, or ``None`` when the process has none (fd 0 closed)."""
+    return cast("BinaryIO | None", getattr(sys.stdin, "buffer", None))

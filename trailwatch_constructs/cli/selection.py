@@ -1,0 +1,57 @@
+"""The catalogue controls a command evaluates, chosen by its ``--control`` and ``--privileged-group`` options."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, catalog_controls
+from trailwatch_constructs.catalog.selection import Selection
+from trailwatch_constructs.core.errors import UnknownControlError
+
+NEEDS_GROUPS_REASON: Final = "needs at least one --privileged-group NAME"
+"""Why the privileged-group control is not evaluated without ``--privileged-group``."""
+
+
+def select_controls(ids: Sequence[str], privileged_groups: Sequence[str]) -> Selection:
+    """Chooses the catalogue controls named by ``ids``, in catalogue order; every control when none are named.
+
+    When every control is chosen implicitly and no groups are given, the privileged-group control
+    is left out, and the selection says so (:func:`not_selected`). A name given twice counts once.
+
+    Args:
+        ids: the ``--control`` values.
+        privileged_groups: the ``--privileged-group`` values.
+
+    Returns:
+        The controls, with no problems: every problem is raised.
+
+    Raises:
+        UnknownControlError: an id the catalogue does not know, or the privileged-group control
+            named without groups.
+        ControlDefinitionError: a group name IAM would reject.
+    """
+    unknown = [i for i in dict.fromkeys(ids) if i not in CONTROL_IDS]
+    if unknown:
+        raise UnknownControlError(_unknown_ids_message(unknown))
+    if PRIVILEGED_GROUP_CONTROL_ID in ids and not privileged_groups:
+        raise UnknownControlError(f"control {PRIVILEGED_GROUP_CONTROL_ID!r} {NEEDS_GROUPS_REASON}")
+    every = catalog_controls(privileged_groups=tuple(privileged_groups))
+    chosen = tuple(c for c in every if c.id in ids) if ids else every
+    left_out = not ids and not privileged_groups
+    return Selection(chosen, problems=(), replaced=frozenset(), left_out_for_groups=left_out)
+
+
+def not_selected(selection: Selection) -> tuple[tuple[str, str], ...]:
+    """Returns the controls a run could not evaluate, as ``(control id, reason)`` pairs.
+
+    Args:
+        selection: what :func:`select_controls` chose.
+    """
+    return ((PRIVILEGED_GROUP_CONTROL_ID, NEEDS_GROUPS_REASON),) if selection.left_out_for_groups else ()
+
+
+def _unknown_ids_message(unknown: Sequence[str]) -> str:
+    listed = ", ".join(repr(i) for i in unknown)
+    noun = "id" if len(unknown) == 1 else "ids"
+    return f"unknown control {noun} {listed}; known ids: {', '.join(CONTROL_IDS)}"
