@@ -469,7 +469,7 @@ def test_a_bad_records_member_in_a_line_of_several_documents_names_its_line() ->
     assert records_of(items) == [denied(0), {"a": 1}]
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 7, 16, 64, 1 << 20])
+@pytest.mark.parametrize("chunk", [1, 3, 7, 16, 41, 64, 1 << 20])
 def test_documents_split_off_a_growing_line_name_its_line(chunk: int) -> None:
     # GIVEN a long second line of documents (split off as they arrive), one with a bad Records member
     data = b"[1]\n" + b'{"Records": [{"a": 1}]}{"Records": 5}{"Records": [{"b": 2}]}\n' + b"[3]\n"
@@ -539,3 +539,10 @@ def test_salvaged_json_lines_keep_the_source() -> None:
         "events.jsonl", 0, "record", "invalid-json", items[0].reason if isinstance(items[0], Problem) else ""
     )
     assert items[1:] == [RecordBatch(1, [denied(1)]), RecordBatch(2, [denied(2)])]
+
+
+def test_records_after_a_bad_records_member_keep_counting() -> None:
+    # GIVEN two records, a document whose Records is not an array, and one more record
+    data = encode("jsonl", [denied(0), denied(1)]) + b'{"Records": null}\n' + encode("jsonl", [denied(3)])
+    # WHEN decoded THEN the last record is record 3
+    assert decode_items(data)[-1] == RecordBatch(3, [denied(3)])

@@ -161,3 +161,14 @@ def test_control_ids_are_not_wrapped_in_the_catalogue_table() -> None:
     words = text.split()
     assert all(control_id in words for control_id in CONTROL_IDS)
     assert "CRITICAL" in words
+
+
+def test_entries_left_out_are_counted_when_few_are_listed() -> None:
+    # GIVEN a report listing 5 entries, with 3 more left out of the list
+    report = ReplayReport(STATIC_CONTROLS[:1])
+    report.problems = [Problem("f", n, "record", "not-an-object", "r") for n in range(5)]
+    report.problems_omitted = 3
+    report.problem_counts = Counter({"not-an-object": 8})
+    # WHEN drawn THEN the 5 are listed and the 3 counted
+    lines = printed(lambda c: report_table(report, top_n=5, console=c))
+    assert "  ... and 3 more (--format json lists up to 1,000)" in lines

@@ -559,12 +559,12 @@ def catalog_controls(*, privileged_groups: Sequence[str] = ()) -> tuple[ControlD
     return (*STATIC_CONTROLS, privileged_group_membership_changes(privileged_groups))
 
 
-def unknown_id_message(bad: Sequence[str], where: str, known: Sequence[str] = CONTROL_IDS) -> str:
+def unknown_id_message(bad: Sequence[str], where: str | None = None, known: Sequence[str] = CONTROL_IDS) -> str:
     """The message naming unknown control ids and the known ones.
 
     Args:
         bad: the unknown ids.
-        where: where they were given, e.g. ``exclude``.
+        where: where they were given, e.g. ``exclude``. Default: not said (a CLI option names itself).
         known: the ids that are known. Default: :data:`CONTROL_IDS`.
 
     Returns:
@@ -572,7 +572,8 @@ def unknown_id_message(bad: Sequence[str], where: str, known: Sequence[str] = CO
     """
     listed = ", ".join(repr(b) for b in bad)
     noun = "id" if len(bad) == 1 else "ids"
-    return f"unknown control {noun} {listed} in {where}; known ids: {', '.join(known)}"
+    place = f" in {where}" if where else ""
+    return f"unknown control {noun} {listed}{place}; known ids: {', '.join(known)}"
 
 
 def get_control(control_id: str, *, privileged_groups: Sequence[str] = ()) -> ControlDefinition:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, catalog_controls
+from trailwatch_constructs.catalog.controls import unknown_id_message
 from trailwatch_constructs.catalog.selection import Selection
 from trailwatch_constructs.core.errors import UnknownControlError
 
@@ -33,7 +34,7 @@ def select_controls(ids: Sequence[str], privileged_groups: Sequence[str]) -> Sel
     """
     unknown = [i for i in dict.fromkeys(ids) if i not in CONTROL_IDS]
     if unknown:
-        raise UnknownControlError(_unknown_ids_message(unknown))
+        raise UnknownControlError(unknown_id_message(unknown))
     if PRIVILEGED_GROUP_CONTROL_ID in ids and not privileged_groups:
         raise UnknownControlError(f"control {PRIVILEGED_GROUP_CONTROL_ID!r} {NEEDS_GROUPS_REASON}")
     every = catalog_controls(privileged_groups=tuple(privileged_groups))
@@ -49,9 +50,3 @@ def not_selected(selection: Selection) -> tuple[tuple[str, str], ...]:
         selection: what :func:`select_controls` chose.
     """
     return ((PRIVILEGED_GROUP_CONTROL_ID, NEEDS_GROUPS_REASON),) if selection.left_out_for_groups else ()
-
-
-def _unknown_ids_message(unknown: Sequence[str]) -> str:
-    listed = ", ".join(repr(i) for i in unknown)
-    noun = "id" if len(unknown) == 1 else "ids"
-    return f"unknown control {noun} {listed}; known ids: {', '.join(CONTROL_IDS)}"
