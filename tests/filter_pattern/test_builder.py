@@ -204,3 +204,62 @@ def test_json_pattern_checks_the_length_limit() -> None:
     # THEN the limit is reported
     with pytest.raises(FilterPatternError, match="at most 1024"):
         json_pattern(condition)
+
+
+@pytest.mark.parametrize(("value", "position"), [("*x", 0), ("ab*", 2)])
+def test_eq_points_at_the_star_that_makes_a_value_a_wildcard(value: str, position: int) -> None:
+    # GIVEN an exact value with a star at its start or its end
+    # WHEN eq() is used
+    with pytest.raises(FilterPatternError) as info:
+        field("$.a").eq(value)
+    # THEN the error points at that star
+    assert (info.value.pattern, info.value.position, info.value.fragment) == (value, position, "*")
+
+
+@pytest.mark.parametrize("number", ["5", True], ids=["str", "bool"])
+def test_numeric_helpers_refuse_what_is_not_an_int_or_a_float(number: object) -> None:
+    # GIVEN a string or a bool where a number is expected
+    # WHEN gt() is used
+    # THEN it is a TypeError
+    with pytest.raises(TypeError, match="expected int or float"):
+        field("$.a").gt(number)  # type: ignore[arg-type]
+
+
+def test_numeric_helpers_report_infinity_as_written() -> None:
+    # GIVEN an infinite float
+    # WHEN lt() is used
+    with pytest.raises(FilterPatternError) as info:
+        field("$.a").lt(float("-inf"))
+    # THEN the error quotes it and points at its start
+    assert (info.value.pattern, info.value.position) == ("-inf", 0)
+    assert "not a number a filter pattern can express" in info.value.reason
+
+
+def test_like_points_at_the_start_of_a_pattern_without_stars() -> None:
+    # GIVEN a pattern with no star at either end
+    # WHEN like() is used
+    with pytest.raises(FilterPatternError) as info:
+        field("$.a").like("abc")
+    # THEN the error points at its start
+    assert (info.value.pattern, info.value.position) == ("abc", 0)
+
+
+def test_like_with_one_character_before_the_star_is_a_prefix_wildcard() -> None:
+    # GIVEN the shortest prefix wildcard
+    condition = field("$.a").like("x*")
+    # WHEN it is built
+    root = parse_filter_pattern("{ $.a = x* }").root
+    # THEN it is the same node as the parsed prefix wildcard 'x*'
+    assert isinstance(root, JsonPattern)
+    assert condition.node == root.condition
+
+
+def test_regex_helper_reports_the_regex_as_written_between_percent_signs() -> None:
+    # GIVEN a regex outside the AWS subset
+    # WHEN not_regex() is used
+    with pytest.raises(FilterPatternError) as info:
+        field("$.a").not_regex("a!")
+    # THEN the error quotes it as it would appear in a pattern, with AWS's reason and hint
+    assert (info.value.pattern, info.value.position) == ("%a!%", 2)
+    assert "'!' is not allowed" in info.value.reason
+    assert "\\x21" in info.value.hint

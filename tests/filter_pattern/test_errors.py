@@ -109,6 +109,15 @@ REJECTED = [
     # the character right after a closing bracket or brace
     ("[a]x", 3, "after the closing ']'", ""),
     ("{ $.a = 1 }x", 11, "after the closing '}'", ""),
+    # the keyword, bracket and term branches not reached above
+    ("{ $.a IS null }", 9, "upper case", "IS NULL"),
+    ("{ $.a NOT exists }", 10, "EXISTS after NOT", "write 'NOT EXISTS'"),
+    ("{ $.['a'x = 1 }", 8, "expected ']' after the quoted key", "single quote"),
+    ("{ $.a.[*] = 1 }", 6, "expected .['key']", "index follows the property"),
+    ('{ $.a["k"] = 1 }', 5, "array index", "write quoted keys as .['key']"),
+    ("{ $.a[] = 1 }", 5, "expected an array index [n] or [*]", "non-negative integer"),
+    ("!x", 0, "'!' in a term must be inside double quotes", '"!x"'),
+    ("?-x", 0, "at most one '?' or '-' prefix", ""),
 ]
 
 
@@ -122,6 +131,68 @@ def test_rejected_pattern_reports_position_reason_and_hint(text: str, position: 
     assert reason in error.reason
     assert hint in error.hint
     assert error.pattern == text
+
+
+# (pattern, position, fragment): the text each rejection names, shown after "near" in the message
+FRAGMENTS = [
+    ("{ $.a = 1) }", 9, ")"),
+    ("{ ($.a = 1 }", 11, "}"),
+    ("{ $.a = 1 AND $.b = 2 }", 10, "AND"),
+    ("{ $.a = 1 or $.b = 2 }", 10, "or"),
+    ("{ $.a = 1 $.b = 2 }", 10, "$.b"),
+    ("{ ($.a = 1 $.b = 2) }", 11, "$.b"),
+    ("{ $.a = 1 || }", 10, "||"),
+    ("{ $.a IS NOT NULL }", 6, "IS NOT"),
+    ("{ $.a IS null }", 9, "null"),
+    ("{ $.a IS nil }", 9, "nil"),
+    ("{ $.a NOT THERE }", 10, "THERE"),
+    ("{$.a EXISTS}", 5, "EXISTS"),
+    ("{ $.a is null }", 6, "is"),
+    ("{ $.a foo }", 6, "foo"),
+    ("{ eventName = x }", 2, "eventName"),
+    ("{ $[0] = x }", 2, "$[0]"),
+    ("{ $.a@b = 1 }", 5, "@"),
+    ("{ $.a[x] = 1 }", 5, "[x]"),
+    ("{ $.a == 1 }", 6, "=="),
+    ('{ $.a > "5" }', 8, '"5"'),
+    ("{ $.a = foo@bar }", 11, "@"),
+    ("[a, b", 5, ""),
+    ("[a b]", 3, "b]"),
+    ("[a IS NULL]", 3, "IS"),
+    ("[a=1 b]", 5, "b]"),
+    ("[\u2026, a]", 1, "\u2026"),
+    ("[..., a, ...]", 9, "..."),
+    ("[a, a]", 4, "a"),
+    ("[(a=1)]", 1, "(a=1)]"),
+    ("[a=1 && b=2]", 8, "b"),
+    ("%AUTH% ERROR", 7, "ERROR"),
+    ('"a"b', 3, "b"),
+    ("--x", 0, "--x"),
+    ("-?x", 0, "-?x"),
+    ("ERROR ? WARN", 6, "?"),
+    ("ERR!OR", 3, "!"),
+    ("ERROR {", 6, "{"),
+    # no fragment of its own: the ten characters at the position
+    ("{ $.a.[0] = 1 && $.b = 2 }", 6, "[0] = 1 &&"),
+]
+
+
+@pytest.mark.parametrize(("text", "position", "fragment"), FRAGMENTS, ids=[f[0] for f in FRAGMENTS])
+def test_rejected_pattern_names_the_offending_text(text: str, position: int, fragment: str) -> None:
+    # GIVEN a pattern CloudWatch Logs would reject
+    # WHEN it is parsed
+    error = _error(text)
+    # THEN the error names the offending text at its position
+    assert (error.position, error.fragment) == (position, fragment)
+
+
+def test_fragment_of_a_long_token_is_cut_to_thirty_characters() -> None:
+    # GIVEN a misplaced token 40 characters long
+    token = "$." + "b" * 38
+    # WHEN the pattern is parsed
+    error = _error("{ $.a = 1 " + token + " = 2 }")
+    # THEN the fragment is its first 30 characters
+    assert error.fragment == token[:30]
 
 
 def test_archived_doc_example_referencing_an_unnamed_field_is_rejected() -> None:
@@ -182,22 +253,29 @@ def test_fourth_wildcard_selector_in_a_pattern_is_rejected() -> None:
     assert "at most 3 wildcard selectors" in error.reason
 
 
-def test_parentheses_nested_too_deep_are_rejected() -> None:
+# What comes before the nested groups: nothing, or a closed group (the depth
+# counter must come back down when a group closes).
+_BEFORE_NESTING = pytest.mark.parametrize("before", ["", "($.b = 1) && "], ids=["alone", "after-closed-group"])
+
+
+@_BEFORE_NESTING
+def test_parentheses_nested_too_deep_are_rejected(before: str) -> None:
     # GIVEN 101 nested parentheses (our recursion guard, not an AWS limit)
-    text = "{" + "(" * 101 + "$.a = 1" + ")" * 101 + "}"
+    text = "{" + before + "(" * 101 + "$.a = 1" + ")" * 101 + "}"
     # WHEN it is parsed
     error = _error(text)
     # THEN the nesting is reported instead of a RecursionError
     assert "nest more than 100" in error.reason
 
 
-def test_parentheses_nested_exactly_at_the_limit_are_accepted() -> None:
+@_BEFORE_NESTING
+def test_parentheses_nested_exactly_at_the_limit_are_accepted(before: str) -> None:
     # GIVEN 100 nested parentheses, the deepest allowed
-    text = "{" + "(" * 100 + "$.a = 1" + ")" * 100 + "}"
+    text = "{" + before + "(" * 100 + "$.a = 1" + ")" * 100 + "}"
     # WHEN it is parsed
     pattern = parse_filter_pattern(text)
-    # THEN it is accepted and means its innermost condition
-    assert pattern.matches({"a": 1}) is True
+    # THEN it is accepted and means its conditions
+    assert pattern.matches({"a": 1, "b": 1}) is True
 
 
 def test_nesting_depth_is_counted_per_group_not_across_sibling_groups() -> None:
@@ -248,6 +326,67 @@ def test_caret_line_of_a_long_pattern_is_windowed_around_the_problem() -> None:
     # THEN the quoted line is shortened and the caret still points at EXISTS
     assert len(lines[1]) < 140
     assert lines[1][lines[2].index("^") :].startswith("EXISTS")
+
+
+def _long_line(before: int, after: int) -> str:
+    """A one-line pattern with EXISTS after ``before`` OR terms and before ``after`` more."""
+    terms = [f"$.f{i} = v" for i in range(before)] + ["$.z EXISTS"] + [f"$.g{i} = v" for i in range(after)]
+    return "{ " + " || ".join(terms) + " }"
+
+
+def test_caret_line_of_a_long_pattern_with_the_problem_near_the_start_is_cut_at_the_end_only() -> None:
+    # GIVEN a long one-line pattern with the problem near its start
+    lines = str(_error(_long_line(0, 30))).splitlines()
+    # WHEN the error is shown
+    # THEN the line starts as written, is cut 60 characters after the problem, and the caret points at it
+    assert lines[1] == "  " + _long_line(0, 30)[: 6 + 60] + "..."
+    assert lines[2] == "  " + " " * 6 + "^"
+
+
+def test_caret_line_of_a_long_pattern_with_the_problem_in_the_middle_is_cut_at_both_ends() -> None:
+    # GIVEN a long one-line pattern with the problem in the middle
+    text = _long_line(15, 15)
+    position = text.index("EXISTS")
+    lines = str(_error(text)).splitlines()
+    # WHEN the error is shown
+    # THEN 60 characters are shown either side of the problem, between '...' marks
+    assert lines[1] == "  ..." + text[position - 60 : position + 60] + "..."
+    assert lines[2] == "  " + " " * (3 + 60) + "^"
+
+
+def test_caret_line_of_exactly_120_characters_is_shown_whole() -> None:
+    # GIVEN a pattern line of 120 characters, the widest shown uncut
+    text = "{ $.z EXISTS || $.a = " + "v" * 96 + " }"
+    assert len(text) == 120
+    # WHEN the error is shown
+    # THEN the whole line is quoted
+    assert str(_error(text)).splitlines()[1] == "  " + text
+
+
+def test_tab_in_the_caret_line_is_shown_as_one_space() -> None:
+    # GIVEN a pattern with a tab before the problem
+    lines = str(_error("{\t$.a EXISTS }")).splitlines()
+    # WHEN the error is shown
+    # THEN the tab is one space, so the caret stays under the problem
+    assert lines[1] == "  { $.a EXISTS }"
+    assert lines[2].index("^") == lines[1].index("EXISTS")
+
+
+def test_caret_line_after_a_leading_newline_is_the_second_line() -> None:
+    # GIVEN a pattern whose first character is a newline
+    lines = str(_error("\n{$.a EXISTS}")).splitlines()
+    # WHEN the error is shown
+    # THEN only the line holding the problem is quoted
+    assert lines[1] == "  {$.a EXISTS}"
+    assert lines[2].index("^") == lines[1].index("EXISTS")
+
+
+def test_caret_line_stops_at_the_end_of_its_own_line() -> None:
+    # GIVEN a problem on a line followed by two more lines
+    lines = str(_error("{\n$.a EXISTS\n}\n")).splitlines()
+    # WHEN the error is shown
+    # THEN only that line is quoted
+    assert lines[1] == "  $.a EXISTS"
 
 
 def test_filter_pattern_error_is_a_value_error_and_a_trailwatch_error() -> None:

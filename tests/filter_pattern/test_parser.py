@@ -55,6 +55,7 @@ C = Selector((Key("c"),))
         ("{ $.a = 1 }", PatternKind.JSON),
         ("  {$.a=1}", PatternKind.JSON),
         ("[a, b]", PatternKind.SPACE_DELIMITED),
+        ("  [a, b]", PatternKind.SPACE_DELIMITED),
         ("ERROR", PatternKind.TERM),
         ('"two words"', PatternKind.TERM),
         ("%ERR[0-9]%", PatternKind.TERM),

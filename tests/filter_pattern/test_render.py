@@ -71,3 +71,13 @@ def test_str_of_a_pattern_is_its_rendering() -> None:
     # WHEN it is converted to str
     # THEN it is the canonical rendering
     assert str(pattern) == pattern.render() == "{($.a=1)}"
+
+
+def test_backslash_at_the_end_of_a_string_is_escaped() -> None:
+    # GIVEN a value ending in a backslash (written escaped in the pattern)
+    pattern = parse_filter_pattern('{ $.path = "C:\\\\" }')
+    # WHEN it is rendered
+    rendered = pattern.render()
+    # THEN the backslash is escaped, so the closing quote still closes the string
+    assert rendered == '{($.path="C:\\\\")}'
+    assert parse_filter_pattern(rendered).root == pattern.root

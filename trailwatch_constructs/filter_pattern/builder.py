@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from trailwatch_constructs.filter_pattern import regex as aws_regex
 from trailwatch_constructs.filter_pattern.errors import FilterPatternError
-from trailwatch_constructs.filter_pattern.parser import join, parse, parse_selector
+from trailwatch_constructs.filter_pattern.parser import classify_string, join, parse, parse_selector
 from trailwatch_constructs.filter_pattern.render import render_condition
 from trailwatch_constructs.filter_pattern.syntax import (
     And,
@@ -210,7 +210,7 @@ def _exact(value: str | int | float) -> StringValue | NumberValue:
         return _number(value)
     if not isinstance(value, str):
         raise TypeError(f"expected str, int or float, not {type(value).__name__}")
-    if value.startswith("*") or value.endswith("*"):
+    if isinstance(classify_string(value), WildcardValue):
         raise FilterPatternError(
             pattern=value,
             position=0 if value.startswith("*") else len(value) - 1,
@@ -236,17 +236,15 @@ def _number(number: int | float) -> NumberValue:
 
 
 def _wildcard(pattern: str) -> WildcardValue:
-    if not (pattern.startswith("*") or pattern.endswith("*")):
+    value = classify_string(pattern)
+    if not isinstance(value, WildcardValue):
         raise FilterPatternError(
             pattern=pattern,
             position=0,
             reason="a wildcard needs '*' at its start and/or end",
             hint="use eq() for an exact value",
         )
-    leading = pattern.startswith("*")
-    trailing = len(pattern) > 1 and pattern.endswith("*")
-    core = pattern[1 if leading else 0 : len(pattern) - 1 if trailing else len(pattern)]
-    return WildcardValue(core, leading=leading, trailing=trailing)
+    return value
 
 
 def _regex(pattern: str) -> RegexValue:

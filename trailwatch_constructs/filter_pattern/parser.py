@@ -131,8 +131,8 @@ class _Parser:
         self.regex_count = 0
         self.wildcard_count = 0
         # Space-delimited patterns: the declared field names with their
-        # positions, where '...' is, and (name, position) of every name a
-        # condition tests, checked against the declared names once all are known.
+        # positions, where '...' is, and (name, position) of every other
+        # field a condition tests.
         self.field_names: dict[str, int] = {}
         self.skip_at: int | None = None
         self.references: list[tuple[str, int]] = []
@@ -506,7 +506,6 @@ class _Parser:
 
     def bracket_key(self) -> Key:
         """``bracket_key = "['" { any character except "'" }- "']"``."""
-        start = self.pos
         if not self.text.startswith("['", self.pos):
             hint = (
                 "an array index follows the property directly, e.g. '$.items[0]'"
@@ -516,10 +515,10 @@ class _Parser:
             raise self.error("expected .['key'] after '.'", hint=hint)
         close = self.text.find("'", self.pos + 2)
         if close == -1:
-            raise self.error("unterminated quoted key", hint='close it with "\']"', position=start)
+            raise self.error("unterminated quoted key", hint='close it with "\']"')
         name = self.text[self.pos + 2 : close]
         if not name:
-            raise self.error("empty property name in .['']", position=start)
+            raise self.error("empty property name in .['']")
         if self.text[close + 1 : close + 2] != "]":
             raise self.error(
                 "expected ']' after the quoted key",
@@ -606,7 +605,7 @@ class _Parser:
                 position=start,
                 fragment=self.text[start : self.pos],
             )
-        return _classify_string(text)
+        return classify_string(text)
 
     def regex_value(self, op: ComparisonOp) -> RegexValue:
         """``regex_value = "%" aws_regex "%"``, only with ``=`` and ``!=``."""
@@ -633,7 +632,7 @@ class _Parser:
                 literal = "null" if token == "null" else "boolean"
                 hint = f"use '{_UNQUOTED_KEYWORDS[token]}' to test a JSON {literal}, or {hint}"
             raise self.error(f"unquoted {token!r} is ambiguous", hint=hint, position=start, fragment=token)
-        return _classify_string(token)
+        return classify_string(token)
 
     def bare(self) -> str:
         """``bare = { letter | digit | "_" | "." | "*" | "+" | "-" }-``."""
@@ -764,7 +763,7 @@ class _Parser:
         self.skip_ws()
         condition = None
         if self.peek() not in ("", ",", "]"):
-            first = self.delimited_comparison_after_name(name, name_pos)
+            first = self.delimited_comparison_after_name(name)
             condition = self.or_expr(self.delimited_comparison, first)
         if name in self.field_names:
             raise self.error(
@@ -802,16 +801,17 @@ class _Parser:
         return name
 
     def delimited_comparison(self) -> Condition:
-        """``field_test = field_name operator value``."""
+        """``field_test = field_name operator value``, for a field that may be any of the pattern's."""
         self.skip_ws()
         name_pos = self.pos
         name = self.field_name()
-        self.skip_ws()
-        return self.delimited_comparison_after_name(name, name_pos)
-
-    def delimited_comparison_after_name(self, name: str, name_pos: int) -> Condition:
-        """``operator value``, the rest of a ``field_test`` whose ``field_name`` was read at ``name_pos``."""
+        # Checked against the declared names once all of them are known.
         self.references.append((name, name_pos))
+        self.skip_ws()
+        return self.delimited_comparison_after_name(name)
+
+    def delimited_comparison_after_name(self, name: str) -> Condition:
+        """``operator value``, the rest of a ``field_test`` on the field ``name``."""
         c = self.peek()
         if c not in _OPERATOR_CHARS:
             word = self.token_at(self.pos)
@@ -919,7 +919,7 @@ def join(kind: type[And] | type[Or], operands: list[Condition]) -> Condition:
     return kind(tuple(flat))
 
 
-def _classify_string(text: str) -> StringValue | WildcardValue:
+def classify_string(text: str) -> StringValue | WildcardValue:
     """Split a string value into exact text or a ``*`` wildcard.
 
     AWS: "You can use the asterisk '*' wildcard character to match any text
