@@ -332,3 +332,29 @@ def test_s3_data_events_reach_the_trail() -> None:
     (trail,) = Template.from_stack(stack).find_resources("AWS::CloudTrail::Trail").values()
     selectors = trail["Properties"]["EventSelectors"]
     assert any(s.get("ReadWriteType") == "WriteOnly" and s.get("DataResources") for s in selectors)
+
+
+def test_a_custom_control_whose_pattern_has_a_trap_warns_at_synth_and_still_deploys_its_text() -> None:
+    # GIVEN a custom control comparing readOnly with the unquoted word false (accepted by AWS, compares text)
+    text = "{ ($.eventSource = iam.amazonaws.com) && ($.readOnly = false) }"
+    definition = dataclasses.replace(
+        get_control("vpc-changes"),
+        id="iam-writes",
+        pattern=text,
+        metric_name="IamWrites",
+    )
+    stack = new_stack()
+    # WHEN it is deployed
+    DetectiveControl(stack, "IamWrites", definition=definition, log_group=existing_log_group(stack))
+    # THEN synth warns with the keyword to use, and the filter carries the text unchanged
+    (warning,) = _warnings(stack)
+    assert "'iam-writes'" in warning and "IS FALSE" in warning and "[ack: trailwatch:pattern-trap]" in warning
+    (metric_filter,) = Template.from_stack(stack).find_resources("AWS::Logs::MetricFilter").values()
+    assert metric_filter["Properties"]["FilterPattern"] == text
+
+
+def test_catalogue_controls_raise_no_pattern_trap_warning() -> None:
+    # GIVEN a catalogue control THEN no trap warning is shown
+    stack = new_stack()
+    DetectiveControl(stack, "Vpc", definition=get_control("vpc-changes"), log_group=existing_log_group(stack))
+    assert _warnings(stack) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from trailwatch_constructs.filter_pattern import (
@@ -16,47 +18,50 @@ from trailwatch_constructs.filter_pattern import (
 )
 from trailwatch_constructs.filter_pattern.syntax import JsonPattern
 
-CONDITIONS = [
-    (field("$.eventName").eq("CreateTrail"), "($.eventName=CreateTrail)"),
-    (field("$.eventSource").eq("kms.amazonaws.com"), "($.eventSource=kms.amazonaws.com)"),
-    (field("$.errorMessage").eq("Failed authentication"), '($.errorMessage="Failed authentication")'),
-    (field("$.awsRegion").eq("us-east-1"), '($.awsRegion="us-east-1")'),
-    (field("$.recipientAccountId").eq("123456789012"), '($.recipientAccountId="123456789012")'),
-    (field("$.a").eq('say "hi"'), '($.a="say \\"hi\\"")'),
-    (field("$.errorCode").eq(400), "($.errorCode=400)"),
-    (field("$.ratio").eq(0.5), "($.ratio=0.5)"),
-    (field("$.additionalEventData.MFAUsed").ne("Yes"), "($.additionalEventData.MFAUsed!=Yes)"),
-    (field("$.errorCode").like("*UnauthorizedOperation"), '($.errorCode="*UnauthorizedOperation")'),
-    (field("$.errorCode").like("AccessDenied*"), '($.errorCode="AccessDenied*")'),
-    (field("$.arn").like("*sso.amazonaws.com*"), '($.arn="*sso.amazonaws.com*")'),
-    (field("$.latency").like("*"), "($.latency=*)"),
-    (field("$.sourceIPAddress").not_like("123.123.*"), '($.sourceIPAddress!="123.123.*")'),
-    (field("$.eventType").regex("Trail$"), "($.eventType=%Trail$%)"),
-    (field("$.eventType").not_regex("^Get"), "($.eventType!=%^Get%)"),
-    (field("$.latency").gt(1000), "($.latency>1000)"),
-    (field("$.latency").ge(500), "($.latency>=500)"),
-    (field("$.latency").lt(50), "($.latency<50)"),
-    (field("$.latency").le(5.5), "($.latency<=5.5)"),
-    (field("$.SomeObject").is_null(), "($.SomeObject IS NULL)"),
-    (field("$.ThisFlag").is_true(), "($.ThisFlag IS TRUE)"),
-    (field("$.ThisFlag").is_false(), "($.ThisFlag IS FALSE)"),
-    (field("$.userIdentity.invokedBy").not_exists(), "($.userIdentity.invokedBy NOT EXISTS)"),
-    (field("$.['cluster.name']").eq("c"), "($.['cluster.name']=c)"),
-    (field("$.items[0].id").eq(2), "($.items[0].id=2)"),
+# Built inside each test, not at import, so the builder code runs under the test (and under mutation).
+CONDITIONS: list[tuple[Callable[[], JsonCondition], str]] = [
+    (lambda: field("$.eventName").eq("CreateTrail"), "($.eventName=CreateTrail)"),
+    (lambda: field("$.eventSource").eq("kms.amazonaws.com"), "($.eventSource=kms.amazonaws.com)"),
+    (lambda: field("$.errorMessage").eq("Failed authentication"), '($.errorMessage="Failed authentication")'),
+    (lambda: field("$.awsRegion").eq("us-east-1"), '($.awsRegion="us-east-1")'),
+    (lambda: field("$.recipientAccountId").eq("123456789012"), '($.recipientAccountId="123456789012")'),
+    (lambda: field("$.a").eq('say "hi"'), '($.a="say \\"hi\\"")'),
+    (lambda: field("$.errorCode").eq(400), "($.errorCode=400)"),
+    (lambda: field("$.ratio").eq(0.5), "($.ratio=0.5)"),
+    (lambda: field("$.additionalEventData.MFAUsed").ne("Yes"), "($.additionalEventData.MFAUsed!=Yes)"),
+    (lambda: field("$.errorCode").like("*UnauthorizedOperation"), '($.errorCode="*UnauthorizedOperation")'),
+    (lambda: field("$.errorCode").like("AccessDenied*"), '($.errorCode="AccessDenied*")'),
+    (lambda: field("$.arn").like("*sso.amazonaws.com*"), '($.arn="*sso.amazonaws.com*")'),
+    (lambda: field("$.latency").like("*"), "($.latency=*)"),
+    (lambda: field("$.sourceIPAddress").not_like("123.123.*"), '($.sourceIPAddress!="123.123.*")'),
+    (lambda: field("$.eventType").regex("Trail$"), "($.eventType=%Trail$%)"),
+    (lambda: field("$.eventType").not_regex("^Get"), "($.eventType!=%^Get%)"),
+    (lambda: field("$.latency").gt(1000), "($.latency>1000)"),
+    (lambda: field("$.latency").ge(500), "($.latency>=500)"),
+    (lambda: field("$.latency").lt(50), "($.latency<50)"),
+    (lambda: field("$.latency").le(5.5), "($.latency<=5.5)"),
+    (lambda: field("$.SomeObject").is_null(), "($.SomeObject IS NULL)"),
+    (lambda: field("$.ThisFlag").is_true(), "($.ThisFlag IS TRUE)"),
+    (lambda: field("$.ThisFlag").is_false(), "($.ThisFlag IS FALSE)"),
+    (lambda: field("$.userIdentity.invokedBy").not_exists(), "($.userIdentity.invokedBy NOT EXISTS)"),
+    (lambda: field("$.['cluster.name']").eq("c"), "($.['cluster.name']=c)"),
+    (lambda: field("$.items[0].id").eq(2), "($.items[0].id=2)"),
 ]
 
 
-@pytest.mark.parametrize(("condition", "text"), CONDITIONS, ids=[c[1] for c in CONDITIONS])
-def test_condition_helper_produces_the_expected_text(condition: JsonCondition, text: str) -> None:
+@pytest.mark.parametrize(("build", "text"), CONDITIONS, ids=[c[1] for c in CONDITIONS])
+def test_condition_helper_produces_the_expected_text(build: Callable[[], JsonCondition], text: str) -> None:
     # GIVEN a condition built with a field helper
+    condition = build()
     # WHEN its text is read
     # THEN it is written the way AWS's CIS patterns are
     assert condition.text == text
 
 
-@pytest.mark.parametrize(("condition", "text"), CONDITIONS, ids=[c[1] for c in CONDITIONS])
-def test_condition_helper_text_parses_back_to_the_same_tree(condition: JsonCondition, text: str) -> None:
+@pytest.mark.parametrize(("build", "text"), CONDITIONS, ids=[c[1] for c in CONDITIONS])
+def test_condition_helper_text_parses_back_to_the_same_tree(build: Callable[[], JsonCondition], text: str) -> None:
     # GIVEN a built condition wrapped as a pattern
+    condition = build()
     pattern = parse_filter_pattern(json_pattern(condition))
     # WHEN it is parsed
     # THEN the tree is the builder's and the text renders to itself

@@ -64,8 +64,6 @@ REJECTED = [
     ("{ $.a >= %5% }", 9, "regex can only be used with '=' or '!='", ""),
     ('{ $.a = "abc }', 8, "unterminated string", ""),
     ("{ $.a = %abc }", 8, "unterminated regex", ""),
-    ("{ $.a = true }", 8, "unquoted 'true'", "IS TRUE"),
-    ("{ $.a = null }", 8, "unquoted 'null'", "IS NULL"),
     ("{ $.a = foo@bar }", 11, "'@' must be inside a quoted string", '"foo@bar"'),
     # regex subset (AWS: "Supported regular expressions (regex) syntax")
     ("%something!%", 10, "'!' is not allowed", "\\x21"),

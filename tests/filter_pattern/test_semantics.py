@@ -61,6 +61,56 @@ def test_quoted_and_unquoted_strings_mean_the_same() -> None:
     assert _matches('{ $.a = "kms.amazonaws.com" }', event) is _matches("{ $.a = kms.amazonaws.com }", event) is True
 
 
+# AWS: "Strings that consist entirely of alphanumeric characters do not need to
+# be quoted" (FilterAndPatternSyntax); the UK MoJ modernisation-platform alarms
+# deploy `{ ($.eventSource = "iam.amazonaws.com") && ($.readOnly = false) }`.
+KEYWORD_TEXTS = ["true", "false", "null"]
+
+
+@pytest.mark.parametrize("word", KEYWORD_TEXTS)
+def test_unquoted_keyword_word_is_text_like_any_other_unquoted_string(word: str) -> None:
+    # GIVEN the word as a string field
+    event = {"a": word}
+    # WHEN the unquoted and the quoted word test it
+    # THEN both match: the unquoted word is text
+    assert _matches(f"{{ $.a = {word} }}", event) is _matches(f'{{ $.a = "{word}" }}', event) is True
+
+
+@pytest.mark.parametrize(("word", "literal"), [("true", True), ("false", False), ("null", None)])
+def test_unquoted_keyword_word_never_equals_the_json_literal(word: str, literal: object) -> None:
+    # GIVEN the JSON literal the word spells
+    event = {"a": literal}
+    # WHEN '=' and '!=' with the unquoted word test it
+    # THEN neither matches: text never equals a JSON boolean or null
+    assert _matches(f"{{ $.a = {word} }}", event) is False
+    assert _matches(f"{{ $.a != {word} }}", event) is False
+
+
+@pytest.mark.parametrize(("word", "keyword"), [("true", "IS TRUE"), ("false", "IS FALSE"), ("null", "IS NULL")])
+def test_unquoted_keyword_word_is_reported_as_a_warning_with_the_keyword_to_use(word: str, keyword: str) -> None:
+    # GIVEN a JSON pattern comparing a field with the unquoted word
+    text = f"{{ ($.eventSource = iam.amazonaws.com) && ($.readOnly = {word}) }}"
+    # WHEN it is parsed
+    warnings = parse_filter_pattern(text).warnings
+    # THEN one warning points at the word, says it compares text, and names the keyword to use
+    assert [(w.position, w.fragment) for w in warnings] == [(text.index(word + ")"), word)]
+    assert "compares text" in warnings[0].message
+    assert keyword in warnings[0].hint
+    assert keyword in str(warnings[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{ $.readOnly = "false" }', "{ $.readOnly IS FALSE }", "{ $.a = falsey }", "[a = false, b]", "false"],
+    ids=["quoted", "keyword", "longer-word", "space-delimited", "term"],
+)
+def test_patterns_without_the_keyword_trap_have_no_warnings(text: str) -> None:
+    # GIVEN a pattern that quotes the word, uses the keyword, or is not a JSON pattern
+    # WHEN it is parsed
+    # THEN there is no warning (a space-delimited field is always text)
+    assert parse_filter_pattern(text).warnings == ()
+
+
 def test_string_value_compares_with_a_number_by_its_json_text() -> None:
     # GIVEN a quoted number and a numeric field
     # WHEN '=' tests it

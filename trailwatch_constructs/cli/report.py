@@ -41,6 +41,15 @@ def _write(data: bytes) -> None:
     sys.stdout.flush()
 
 
+def warning(message: str) -> None:
+    """Prints ``trailwatch: warning: <message>`` on stderr.
+
+    Args:
+        message: one line.
+    """
+    click.echo(f"{PROG}: warning: {message}", err=True)
+
+
 def note(message: str) -> None:
     """Prints ``trailwatch: note: <message>`` on stderr.
 

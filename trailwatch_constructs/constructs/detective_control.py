@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from aws_cdk import Aws, CfnMapping, Duration, Stack, Token, region_info
+from aws_cdk import Annotations, Aws, CfnMapping, Duration, Stack, Token, region_info
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_logs as logs
@@ -235,6 +235,14 @@ class DetectiveControl(Construct):
             self.alarm.add_alarm_action(cloudwatch_actions.SnsAction(topic))
         for action in alarm_actions:
             self.alarm.add_alarm_action(action)
+        self._warn_about_pattern_traps()
+
+    def _warn_about_pattern_traps(self) -> None:
+        """Shows each trap of the pattern (text CloudWatch Logs accepts but likely misreads) at synth."""
+        for trap in self.definition.filter_pattern.warnings:
+            Annotations.of(self).add_warning_v2(
+                "trailwatch:pattern-trap", f"control {self.definition.id!r}: pattern {trap}"
+            )
 
     def _create_metric_filter(self, log_group: logs.ILogGroup, namespace: str) -> logs.MetricFilter:
         return logs.MetricFilter(

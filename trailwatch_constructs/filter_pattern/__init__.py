@@ -24,7 +24,7 @@ from trailwatch_constructs.filter_pattern.builder import (
     field,
     json_pattern,
 )
-from trailwatch_constructs.filter_pattern.errors import FilterPatternError
+from trailwatch_constructs.filter_pattern.errors import FilterPatternError, PatternWarning
 from trailwatch_constructs.filter_pattern.insights import to_logs_insights_filter, to_logs_insights_query
 from trailwatch_constructs.filter_pattern.pattern import FilterPattern, parse_filter_pattern
 from trailwatch_constructs.filter_pattern.syntax import PatternKind
@@ -35,6 +35,7 @@ __all__ = [
     "JsonCondition",
     "JsonField",
     "PatternKind",
+    "PatternWarning",
     "all_of",
     "any_of",
     "event_name_in",

@@ -1,6 +1,8 @@
-"""The one exception the filter-pattern engine raises on purpose."""
+"""What the filter-pattern engine reports: the one exception it raises on purpose, and warnings."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from trailwatch_constructs.core.errors import TrailwatchError
 
@@ -91,3 +93,23 @@ def _caret_line(pattern: str, position: int) -> tuple[str, int]:
     # one space so the caret stays under the character it points at.
     shown = "".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in line)
     return shown, column
+
+
+@dataclass(frozen=True, slots=True)
+class PatternWarning:
+    """A pattern CloudWatch Logs accepts that probably does not mean what its author meant.
+
+    Attributes:
+        position: 0-based character offset of the text in the pattern.
+        fragment: that text.
+        message: what the pattern does instead, in one sentence.
+        hint: what to write for the likely intent.
+    """
+
+    position: int
+    fragment: str
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"position {self.position} near {self.fragment!r}: {self.message}; {self.hint}"

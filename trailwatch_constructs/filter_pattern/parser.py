@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from typing import NamedTuple
 
 from trailwatch_constructs.filter_pattern import limits
 from trailwatch_constructs.filter_pattern import regex as aws_regex
-from trailwatch_constructs.filter_pattern.errors import FilterPatternError
+from trailwatch_constructs.filter_pattern.errors import FilterPatternError, PatternWarning
 from trailwatch_constructs.filter_pattern.syntax import (
     And,
     AnyIndex,
@@ -73,8 +74,16 @@ _DIGITS = frozenset(string.digits)
 _UNQUOTED_KEYWORDS = {"true": "IS TRUE", "false": "IS FALSE", "null": "IS NULL"}
 
 
-def parse(text: str) -> tuple[PatternKind, PatternRoot]:
-    """Parse a whole filter pattern into its kind and syntax tree.
+class ParsedPattern(NamedTuple):
+    """What :func:`parse` finds: the pattern's kind, its syntax tree, and the traps it accepted."""
+
+    kind: PatternKind
+    root: PatternRoot
+    warnings: tuple[PatternWarning, ...]
+
+
+def parse(text: str) -> ParsedPattern:
+    """Parse a whole filter pattern into its kind, syntax tree and warnings.
 
     Raises:
         FilterPatternError: the pattern is not one CloudWatch Logs accepts.
@@ -96,7 +105,9 @@ def parse(text: str) -> tuple[PatternKind, PatternRoot]:
             ),
             hint="split it into several metric filters",
         )
-    return _Parser(text).pattern()
+    parser = _Parser(text)
+    kind, root = parser.pattern()
+    return ParsedPattern(kind, root, tuple(parser.warnings))
 
 
 def parse_selector(text: str) -> Selector:
@@ -136,6 +147,7 @@ class _Parser:
         self.field_names: dict[str, int] = {}
         self.skip_at: int | None = None
         self.references: list[tuple[str, int]] = []
+        self.warnings: list[PatternWarning] = []
 
     # ------------------------------------------------------------------
     # low-level helpers
@@ -626,12 +638,19 @@ class _Parser:
                 position=start,
                 fragment=token,
             )
-        if token in _UNQUOTED_KEYWORDS:
-            hint = f'write "{token}" to compare the text'
-            if kind is PatternKind.JSON:
-                literal = "null" if token == "null" else "boolean"
-                hint = f"use '{_UNQUOTED_KEYWORDS[token]}' to test a JSON {literal}, or {hint}"
-            raise self.error(f"unquoted {token!r} is ambiguous", hint=hint, position=start, fragment=token)
+        if token in _UNQUOTED_KEYWORDS and kind is PatternKind.JSON:
+            # AWS: "Strings that consist entirely of alphanumeric characters do
+            # not need to be quoted", so this is the text, which a JSON literal
+            # never equals: accepted as AWS accepts it, reported as a trap.
+            literal = "null" if token == "null" else "boolean"
+            self.warnings.append(
+                PatternWarning(
+                    position=start,
+                    fragment=token,
+                    message=f"unquoted {token!r} compares text and never matches the JSON {literal} {token}",
+                    hint=f"use '{_UNQUOTED_KEYWORDS[token]}' to test the JSON {literal}",
+                )
+            )
         return classify_string(token)
 
     def bare(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trailwatch_constructs.filter_pattern.compiler import Matcher, compile_pattern
+from trailwatch_constructs.filter_pattern.errors import PatternWarning
 from trailwatch_constructs.filter_pattern.parser import parse
 from trailwatch_constructs.filter_pattern.render import render_pattern
 from trailwatch_constructs.filter_pattern.syntax import PatternKind, PatternRoot
@@ -25,8 +26,8 @@ def parse_filter_pattern(text: str) -> FilterPattern:
             ``IS NOT``, or a documented limit such as 1,024 characters).
             No other exception escapes.
     """
-    kind, root = parse(text)
-    return FilterPattern(text, kind, root)
+    kind, root, warnings = parse(text)
+    return FilterPattern(text, kind, root, warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,9 @@ class FilterPattern:
         text: the original pattern text, unchanged.
         kind: ``JSON``, ``SPACE_DELIMITED`` or ``TERM``.
         root: the syntax tree (see :mod:`.syntax`).
+        warnings: what CloudWatch Logs accepts here but probably means
+            something other than intended (e.g. ``$.readOnly = false``,
+            which compares text and never matches the JSON boolean).
         matches: ``matches(event) -> bool``, whether CloudWatch Logs would
             count ``event`` as a match.  ``event`` is a decoded JSON value
             (``dict``, ``list``, ``str``, number, ``bool`` or ``None``) or a
@@ -56,6 +60,7 @@ class FilterPattern:
     text: str
     kind: PatternKind
     root: PatternRoot
+    warnings: tuple[PatternWarning, ...] = field(default=(), compare=False)
     matches: Matcher = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -65,7 +70,7 @@ class FilterPattern:
 
     def __reduce__(self) -> tuple[object, ...]:
         # The compiled function cannot be pickled; rebuild it on the other side.
-        return (FilterPattern, (self.text, self.kind, self.root))
+        return (FilterPattern, (self.text, self.kind, self.root, self.warnings))
 
     def render(self) -> str:
         """Canonical text with the same meaning as ``text``.

@@ -246,3 +246,16 @@ def test_trailwatch_test_reads_concatenated_files_from_stdin(runner: CliRunner) 
         (4, True),
         (5, True),
     ]
+
+
+def test_a_pattern_with_a_trap_is_evaluated_as_aws_reads_it_with_a_warning(runner: CliRunner) -> None:
+    # GIVEN a pattern comparing readOnly with the unquoted word false, and two records
+    records = [{"readOnly": False}, {"readOnly": "false"}]
+    data = "\n".join(json.dumps(r) for r in records)
+    # WHEN it is tested
+    result = runner.invoke(cli, ["test", "--pattern", "{ $.readOnly = false }", "--format", "jsonl"], input=data)
+    # THEN stderr warns with the keyword to use, and only the text matches, as in CloudWatch Logs
+    assert result.exit_code == 0
+    assert "trailwatch: warning: the pattern, position 15 near 'false'" in result.stderr
+    assert "IS FALSE" in result.stderr
+    assert [line["matched"] for line in jsonl(result.stdout)] == [False, True]

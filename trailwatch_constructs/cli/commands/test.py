@@ -40,6 +40,8 @@ def test_command(
     pattern, or FILEs that give nothing to read (missing, s3://, an empty directory).
     """
     label, pattern = _pattern(pattern_text, control_id, privileged_groups)
+    for trap in pattern.warnings:
+        report.warning(f"the pattern, {trap}")
     paths = iter_inputs(files)
     check_inputs(paths)
     tally = EvaluationTally()
