@@ -18,7 +18,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from trailwatch_constructs import CloudTrailSecurityMonitoring, SecurityHubCloudWatchChecks, TrailOptions
+from trailwatch_constructs import AuditorChecks, CloudTrailSecurityMonitoring, TrailOptions
 
 DEFAULT_PRIVILEGED_GROUP = "Administrators"
 EXISTING_LOG_GROUP_NAMESPACE = "CloudTrailMetrics/ExistingLogGroup"
@@ -77,14 +77,16 @@ class TrailwatchExistingLogGroupStack(cdk.Stack):
 def build_app(app: cdk.App) -> list[cdk.Stack]:
     """Add the sample stacks to ``app``, reading their settings from context.
 
-    The Security Hub aspect makes ``cdk synth`` fail if a stack would fail CloudWatch.1-14; without
-    an alarm email it cannot pass them, so synth warns instead of failing on the missing subscriber.
+    The auditor aspect makes ``cdk synth`` fail if a stack would fail a check of any auditor the
+    constructs target (Security Hub CloudWatch.1-14, CIS v3.0.0/v5.0.0, prowler, steampipe, Cloud
+    Custodian, ScoutSuite, InSpec); without an alarm email Security Hub's cannot pass, so synth warns
+    instead of failing on the missing subscriber.
     """
     alarm_email = app.node.try_get_context("trailwatch:alarmEmail")
     alarm_emails = [alarm_email] if alarm_email else []
     group = app.node.try_get_context("trailwatch:privilegedGroup") or DEFAULT_PRIVILEGED_GROUP
     log_group_name = app.node.try_get_context("trailwatch:existingLogGroupName")
-    cdk.Aspects.of(app).add(SecurityHubCloudWatchChecks(require_subscriber=bool(alarm_emails)))
+    cdk.Aspects.of(app).add(AuditorChecks(require_subscriber=bool(alarm_emails)))
     env = cdk.Environment(
         account=app.node.try_get_context("trailwatch:account"),
         region=app.node.try_get_context("trailwatch:region"),

@@ -24,6 +24,7 @@ from trailwatch_constructs.catalog import (
     get_control,
     privileged_group_membership_changes,
 )
+from trailwatch_constructs.catalog.auditors import Auditor
 from trailwatch_constructs.core.errors import (
     ConfigurationError,
     ControlDefinitionError,
@@ -36,18 +37,19 @@ from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternErr
 if TYPE_CHECKING:
     from trailwatch_constructs.constructs.alarm_topic import AlarmTopic
     from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions
+    from trailwatch_constructs.constructs.auditor_checks import AuditorChecks, SecurityHubCloudWatchChecks
     from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
     from trailwatch_constructs.constructs.detective_control import DetectiveControl
     from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring
-    from trailwatch_constructs.constructs.security_hub_checks import SecurityHubCloudWatchChecks
 
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
     "AlarmTopic": "trailwatch_constructs.constructs.alarm_topic",
     "AuditTrail": "trailwatch_constructs.constructs.audit_trail",
+    "AuditorChecks": "trailwatch_constructs.constructs.auditor_checks",
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
-    "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.security_hub_checks",
+    "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.auditor_checks",
     "SecurityMonitoringDashboard": "trailwatch_constructs.constructs.dashboard",
     "TrailOptions": "trailwatch_constructs.constructs.audit_trail",
 }
@@ -65,6 +67,8 @@ __all__ = [
     "AlarmSettings",
     "AlarmTopic",
     "AuditTrail",
+    "Auditor",
+    "AuditorChecks",
     "CloudTrailSecurityMonitoring",
     "ComplianceReference",
     "ConfigurationError",

@@ -14,7 +14,7 @@ from tests.constructs.helpers import existing_log_group, new_app
 from tests.constructs.helpers import new_stack as _pinned_stack
 from tests.security_hub_texts import DOCUMENTED_PATTERNS
 from trailwatch_constructs import CloudTrailSecurityMonitoring
-from trailwatch_constructs.constructs.security_hub_checks import SecurityHubCloudWatchChecks, findings
+from trailwatch_constructs.constructs.auditor_checks import SecurityHubCloudWatchChecks, findings
 
 # cdk.json's recommended flags turn error annotations into a failed synth (tested below); these tests
 # read the findings themselves, so their apps report annotations instead.

@@ -80,11 +80,14 @@ def test_one_construct_app_synthesizes_with_the_wheel(fresh_venv: FreshVenv, tmp
     (tmp_path / "app.py").write_text(APP, encoding="utf-8")
     # WHEN the fresh venv synthesizes it (jsii on the dev extra's Node.js)
     fresh_venv.run("python", "app.py", "cdk.out", cwd=tmp_path)
-    # THEN the template has the trail, one alarm per metric filter, and the subscription
+    # THEN the template has the trail, one alarm per control, every filter the packaged auditor rules
+    # call for (more filters than alarms: the rules' JSON files are in the wheel), and the subscription
     resources = json.loads((tmp_path / "cdk.out" / "Packaged.template.json").read_text())["Resources"]
     types = [r["Type"] for r in resources.values()]
     assert types.count("AWS::CloudTrail::Trail") == 1
-    assert types.count("AWS::Logs::MetricFilter") == types.count("AWS::CloudWatch::Alarm") > 0
+    metrics = {r["Properties"]["MetricName"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert len(metrics) == types.count("AWS::CloudWatch::Alarm") > 0
+    assert types.count("AWS::Logs::MetricFilter") > types.count("AWS::CloudWatch::Alarm")
     assert [r["Properties"]["Endpoint"] for r in resources.values() if r["Type"] == "AWS::SNS::Subscription"] == [
         "security@example.com"
     ]

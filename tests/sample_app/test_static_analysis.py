@@ -13,6 +13,9 @@ from cfnlint.api import lint
 
 from tests.constructs.helpers import REGION
 from tests.sample_app.helpers import SampleApp
+from trailwatch_constructs import AuditorChecks
+from trailwatch_constructs.catalog.auditors import ALL_AUDITORS, Auditor, control_checks
+from trailwatch_constructs.constructs.auditor_checks import stack_findings
 
 STACKS = ("main", "existing")
 
@@ -33,21 +36,32 @@ def test_cdk_nag_packs_find_nothing_unsuppressed(sample: SampleApp, which: str) 
 
 
 @pytest.mark.parametrize("which", ("main_stack", "existing_stack"))
-def test_sample_stacks_pass_the_security_hub_cloudwatch_checks(sample: SampleApp, which: str) -> None:
-    # GIVEN the SecurityHubCloudWatchChecks aspect on the sample app THEN neither stack would fail
-    # CloudWatch.1-14, and no other error or warning is raised
+def test_sample_stacks_pass_every_auditors_checks(sample: SampleApp, which: str) -> None:
+    # GIVEN the AuditorChecks aspect (every auditor) on the sample app THEN neither stack would fail
+    # a check of Security Hub, CIS, prowler, steampipe, Custodian, ScoutSuite or InSpec, and no other
+    # error or warning is raised
     stack_name = getattr(sample, which).stack_name
     assert sample.messages[stack_name] == []
 
 
-def test_sample_app_checks_itself_against_security_hub() -> None:
-    # GIVEN the sample app WHEN built THEN it carries the Security Hub aspect, so `cdk synth` fails on a gap
+@pytest.mark.parametrize("auditor", list(Auditor), ids=str)
+def test_main_stack_satisfies_each_auditor_with_one_alarm_per_control(sample: SampleApp, auditor: Auditor) -> None:
+    # GIVEN one auditor WHEN its checks run over the synthesized main stack
+    stack = sample.main_stack
+    # THEN none fails, and it has checks to make (the auditor's rules were read)
+    assert stack_findings(stack, [auditor]) == []
+    assert any(control_checks(control_id, [auditor]) for control_id in stack.monitoring.controls)
+
+
+def test_sample_app_checks_itself_against_every_auditor() -> None:
+    # GIVEN the sample app WHEN built THEN it carries the auditor aspect for every auditor,
+    # so `cdk synth` fails on a gap
     import aws_cdk as cdk
 
     import app as sample_app
     from tests.constructs.helpers import new_app
-    from trailwatch_constructs import SecurityHubCloudWatchChecks
 
     app = new_app()
     sample_app.build_app(app)
-    assert any(isinstance(aspect, SecurityHubCloudWatchChecks) for aspect in cdk.Aspects.of(app).all)
+    (aspect,) = [a for a in cdk.Aspects.of(app).all if isinstance(a, AuditorChecks)]
+    assert aspect.auditors == ALL_AUDITORS

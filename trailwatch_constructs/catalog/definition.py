@@ -6,15 +6,16 @@ definitions.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from trailwatch_constructs.core.errors import ControlDefinitionError
 from trailwatch_constructs.core.limits import MAX_METRIC_NAME_LENGTH
-from trailwatch_constructs.core.validation import number_problem
-from trailwatch_constructs.filter_pattern import FilterPattern, parse_filter_pattern
+from trailwatch_constructs.core.validation import number_problem, string_sequence_problem
+from trailwatch_constructs.filter_pattern import FilterPattern, parse_filter_pattern, union_of
 
 CONTROL_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_CONTROL_ID_LENGTH = 64
@@ -273,8 +274,11 @@ class ControlDefinition:
     """Default alarm behaviour."""
     variant_of: str | None
     """For a tuned variant, the id of the catalogue control it replaces."""
+    deployed_patterns: tuple[str, ...] = field(init=False)
+    """The pattern texts deployed, one metric filter each on the control's metric: ``(pattern,)``
+    unless :meth:`deploying` chose others (e.g. the texts other auditors require)."""
     filter_pattern: FilterPattern = field(init=False, repr=False, compare=False)
-    """The parsed :attr:`pattern`."""
+    """What the control detects: the parsed :attr:`pattern`, or the union of :attr:`deployed_patterns`."""
 
     def __init__(
         self,
@@ -329,6 +333,30 @@ class ControlDefinition:
         # FilterPatternError (a ValueError) propagates as is: it already quotes the pattern
         # and points at the problem.
         object.__setattr__(self, "filter_pattern", parse_filter_pattern(self.pattern))
+        object.__setattr__(self, "deployed_patterns", (self.pattern,))
+
+    def deploying(self, texts: Sequence[str]) -> ControlDefinition:
+        """This control, deploying ``texts`` (one metric filter each) instead of its pattern alone.
+
+        Every filter publishes to the control's metric, so the control detects what any of them
+        matches: :attr:`filter_pattern` and :meth:`matches` become that union, and an event
+        two filters match is still one event (the metric counts it twice; see the README).
+
+        Raises:
+            ControlDefinitionError: ``texts`` is a lone string or empty.
+            FilterPatternError: a text does not parse, or is not a JSON pattern.
+        """
+        problem = string_sequence_problem("texts", texts) or (
+            None if texts else "texts is empty; give at least one pattern"
+        )
+        if problem:
+            raise ControlDefinitionError(f"invalid control {self.id!r}: {problem}")
+        copy = dataclasses.replace(self)
+        unique = tuple(dict.fromkeys(texts))
+        patterns = [self.filter_pattern if t == self.pattern else parse_filter_pattern(t) for t in unique]
+        object.__setattr__(copy, "deployed_patterns", unique)
+        object.__setattr__(copy, "filter_pattern", union_of(patterns))
+        return copy
 
     def _field_problems(self, language_problems: list[str]) -> list[str]:
         problems: list[str] = []

@@ -17,10 +17,16 @@ from trailwatch_constructs.core.errors import UnknownControlError
 
 @dataclass(frozen=True)
 class SampleEvent:
-    """One CloudTrail record and why it should (or should not) fire the control."""
+    """One CloudTrail record and why it should (or should not) fire the control.
+
+    ``differs_for`` names the auditor texts (:mod:`.auditors.texts`) that decide the record the
+    other way from the control's own pattern: a narrower text misses a record in ``fires``, a
+    broader one counts a record in ``ignores``.
+    """
 
     why: str
     record: Mapping[str, Any]
+    differs_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,10 @@ def load_samples(control_id: str) -> ControlSamples:
     data = json.loads(path.read_text(encoding="utf-8"))
 
     def events(key: str) -> tuple[SampleEvent, ...]:
-        return tuple(SampleEvent(why=e["why"], record=e["record"]) for e in data[key])
+        return tuple(
+            SampleEvent(why=e["why"], record=e["record"], differs_for=tuple(e.get("differs_for", ())))
+            for e in data[key]
+        )
 
     return ControlSamples(
         control_id=data["control"],

@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from trailwatch_constructs.catalog.auditors.coverage import text_origin
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition, Language, Statistic
 from trailwatch_constructs.core.errors import ConfigurationError
 from trailwatch_constructs.core.limits import (
@@ -147,6 +148,7 @@ def metric_conflicts(scope: Construct, construct_id: str, namespace: str, metric
     """
     here = Stack.of(scope)
     wanted = set(metric_names)
+    reported: set[str] = set()
     problems = []
     for node in scope.node.root.node.find_all():
         if not isinstance(node, logs.CfnMetricFilter):
@@ -156,7 +158,9 @@ def metric_conflicts(scope: Construct, construct_id: str, namespace: str, metric
             continue
         for transformation in stack.resolve(node.metric_transformations) or []:
             name = transformation.get("metricName")
-            if transformation.get("metricNamespace") == namespace and name in wanted:
+            # One problem per metric: a control publishes its metric from several filters.
+            if transformation.get("metricNamespace") == namespace and name in wanted - reported:
+                reported.add(name)
                 problems.append(
                     f"metric {namespace}/{name} is already published by {node.node.path} in the same account and "
                     "Region, so each alarm would count both filters' events; give "
@@ -224,8 +228,14 @@ class DetectiveControl(Construct):
         """The control this construct deploys."""
         self.alarm_settings = alarm_settings or definition.alarm
         """The alarm settings in force (the definition's, or the override)."""
-        self.metric_filter = self._create_metric_filter(log_group, metric_namespace)
-        """The CloudWatch Logs metric filter."""
+        self.metric_filters: tuple[logs.MetricFilter, ...] = tuple(
+            self._create_metric_filter(log_group, metric_namespace, text, position)
+            for position, text in enumerate(definition.deployed_patterns, start=1)
+        )
+        """One metric filter per deployed pattern text (:attr:`ControlDefinition.deployed_patterns`), all
+        publishing to the control's metric."""
+        self.metric_filter = self.metric_filters[0]
+        """The first metric filter: the one with the control's own pattern when it is deployed."""
         self.alarm = self._create_alarm(
             alarm_name,
             alarm_description or _generated_description(definition, self.alarm_settings, log_group, language),
@@ -244,13 +254,23 @@ class DetectiveControl(Construct):
                 "trailwatch:pattern-trap", f"control {self.definition.id!r}: pattern {trap}"
             )
 
-    def _create_metric_filter(self, log_group: logs.ILogGroup, namespace: str) -> logs.MetricFilter:
+    def _metric_filter_id(self, text: str, position: int) -> str:
+        """``MetricFilter`` for the control's own pattern (its logical id predates auditor texts), else
+        named after the auditor text, so that choosing other auditors keeps each filter's id."""
+        if text == self.definition.pattern:
+            return "MetricFilter"
+        origin = text_origin(self.definition, text)
+        return f"MetricFilter-{origin.id}" if origin is not None else f"MetricFilter{position}"
+
+    def _create_metric_filter(
+        self, log_group: logs.ILogGroup, namespace: str, text: str, position: int
+    ) -> logs.MetricFilter:
         return logs.MetricFilter(
             self,
-            "MetricFilter",
+            self._metric_filter_id(text, position),
             log_group=log_group,
-            # Deployed byte for byte: Security Hub compares the pattern text, not its meaning.
-            filter_pattern=logs.FilterPattern.literal(self.definition.pattern),
+            # Deployed byte for byte: auditors compare the pattern text, not its meaning.
+            filter_pattern=logs.FilterPattern.literal(text),
             metric_namespace=namespace,
             metric_name=self.definition.metric_name,
             metric_value="1",

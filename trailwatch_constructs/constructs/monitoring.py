@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -12,6 +12,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
+from trailwatch_constructs.catalog.auditors.coverage import ALL_AUDITORS, check_coverage, deployed_texts
+from trailwatch_constructs.catalog.auditors.rules import Auditor, auditors_problem
 from trailwatch_constructs.catalog.controls import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, unknown_id_message
 from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefinition, Language
 from trailwatch_constructs.catalog.selection import Selection, resolve_selection
@@ -28,7 +30,7 @@ from trailwatch_constructs.constructs.detective_control import (
     metric_namespace_problem,
 )
 from trailwatch_constructs.core.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
-from trailwatch_constructs.core.limits import MAX_ALARM_NAME_LENGTH
+from trailwatch_constructs.core.limits import MAX_ALARM_NAME_LENGTH, MAX_METRIC_FILTERS_PER_LOG_GROUP
 from trailwatch_constructs.core.validation import type_problem
 
 
@@ -79,6 +81,7 @@ class CloudTrailSecurityMonitoring(Construct):
         dashboard: bool = False,
         tuned_variants: Sequence[str] = (),
         removal_policy: RemovalPolicy | None = None,
+        auditors: Sequence[Auditor | str] = ALL_AUDITORS,
     ) -> None:
         """Validate every property, then create the log source, topic and controls.
 
@@ -105,6 +108,11 @@ class CloudTrailSecurityMonitoring(Construct):
                 warning: Security Hub's exact-text check for that control then fails. Default: none.
             removal_policy: what ``cdk destroy`` does to the alarm topic's KMS key. Default: the
                 trail's ``removal_policy`` when ``trail`` is given, else ``RETAIN``.
+            auditors: the auditors whose filter-pattern checks must pass (``security-hub``,
+                ``cis-v3.0.0``, ``cis-v5.0.0``, ``prowler``, ``steampipe``, ``custodian``,
+                ``scoutsuite``, ``inspec``). Each control deploys the fewest extra metric filters, all
+                on its own metric and alarm, so that each chosen auditor finds a text it accepts
+                (docs/compliance.md). Default: all of them.
         """
         props = _Props(
             log_group=log_group,
@@ -121,6 +129,7 @@ class CloudTrailSecurityMonitoring(Construct):
             dashboard=dashboard,
             tuned_variants=tuned_variants,
             removal_policy=removal_policy,
+            auditors=auditors,
         )
         selection = props.validate(scope, construct_id)
         super().__init__(scope, construct_id)
@@ -174,7 +183,12 @@ class CloudTrailSecurityMonitoring(Construct):
             raise ControlDefinitionError(
                 f"duplicate control id {definition.id!r}; already deployed: {', '.join(self._controls)}"
             )
-        control = self._add(definition, alarm_settings)
+        deployed = self._props.deployed(definition)
+        already = sum(len(c.definition.deployed_patterns) for c in self._controls.values())
+        problems = metric_filter_quota_problems([deployed], already)
+        if problems:
+            raise ConfigurationError(f"add_control({definition.id!r})", problems)
+        control = self._add(deployed, alarm_settings)
         if self.dashboard is not None:
             self.dashboard.add_controls([control], title=f"{definition.title} (added control)")
         return control
@@ -227,6 +241,13 @@ class CloudTrailSecurityMonitoring(Construct):
             if security_hub
             else "its pattern differs from the catalogue's"
         )
+        auditors = [Auditor(a) for a in self._props.auditors]
+        failing = check_coverage(variant.variant_of or "", variant.deployed_patterns, auditors).failing
+        others = sorted(
+            {f"{r.check.auditor.label} {r.check.check}" for r in failing} - {f"Security Hub {security_hub}"}
+        )
+        if others:
+            consequence += f"; so will {', '.join(others)}"
         Annotations.of(self).add_warning_v2(
             f"trailwatch:tuned-variant:{variant.id}",
             f"trailwatch: tuned variant {variant.id!r} replaces control {variant.variant_of!r}; {consequence}",
@@ -240,7 +261,7 @@ class CloudTrailSecurityMonitoring(Construct):
         control = DetectiveControl(
             self,
             construct_id_for(definition.id),
-            definition=definition,
+            definition=self._props.deployed(definition),
             log_group=self.log_group,
             topic=self.topic,
             alarm_settings=settings,
@@ -270,6 +291,7 @@ class _Props:
     dashboard: bool
     tuned_variants: Sequence[str]
     removal_policy: RemovalPolicy | None
+    auditors: Sequence[Auditor | str]
 
     @property
     def key_removal_policy(self) -> RemovalPolicy:
@@ -291,9 +313,16 @@ class _Props:
         if not problems:
             metric_names = (d.metric_name for d in selection.controls)
             problems = metric_conflicts(scope, construct_id, self.metric_namespace, metric_names)
+            problems += metric_filter_quota_problems(self.deployed(d) for d in selection.controls)
         if problems:
             raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
         return selection
+
+    def deployed(self, definition: ControlDefinition) -> ControlDefinition:
+        """The definition deploying the texts the chosen auditors need (as given when it already chose its own)."""
+        if definition.deployed_patterns != (definition.pattern,):
+            return definition
+        return definition.deploying(deployed_texts(definition, [Auditor(a) for a in self.auditors]))
 
     def _source_problems(self) -> list[str]:
         problems = _log_source_problems(self.log_group, self.trail)
@@ -307,11 +336,29 @@ class _Props:
             language_problem(self.language),
             *_prefix_problems(self.alarm_name_prefix),
             type_problem("dashboard", self.dashboard, bool, "True or False"),
+            auditors_problem("auditors", self.auditors),
             None
             if self.removal_policy is None
             else type_problem("removal_policy", self.removal_policy, RemovalPolicy, "a RemovalPolicy"),
         )
         return [p for p in checks if p]
+
+
+def metric_filter_quota_problems(definitions: Iterable[ControlDefinition], already: int = 0) -> list[str]:
+    """A problem when the controls' metric filters, with ``already`` deployed ones, exceed CloudWatch Logs' quota.
+
+    Only trailwatch's own filters are counted: other filters on a log group you bring count too.
+    """
+    counts = {d.id: len(d.deployed_patterns) for d in definitions}
+    total = already + sum(counts.values())
+    if total <= MAX_METRIC_FILTERS_PER_LOG_GROUP:
+        return []
+    largest = ", ".join(f"{i} {n}" for i, n in sorted(counts.items(), key=lambda item: -item[1])[:5])
+    return [
+        f"the controls need {total} metric filters on one log group; CloudWatch Logs allows at most "
+        f"{MAX_METRIC_FILTERS_PER_LOG_GROUP} per log group (PutMetricFilter). Most filters: {largest}; "
+        "choose fewer auditors=, or fewer controls"
+    ]
 
 
 def _log_source_problems(log_group: object, trail: object) -> list[str]:

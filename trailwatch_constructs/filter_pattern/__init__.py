@@ -26,7 +26,7 @@ from trailwatch_constructs.filter_pattern.builder import (
 )
 from trailwatch_constructs.filter_pattern.errors import FilterPatternError, PatternWarning
 from trailwatch_constructs.filter_pattern.insights import to_logs_insights_filter, to_logs_insights_query
-from trailwatch_constructs.filter_pattern.pattern import FilterPattern, parse_filter_pattern
+from trailwatch_constructs.filter_pattern.pattern import FilterPattern, parse_filter_pattern, union_of
 from trailwatch_constructs.filter_pattern.syntax import PatternKind
 
 __all__ = [
@@ -44,4 +44,5 @@ __all__ = [
     "parse_filter_pattern",
     "to_logs_insights_filter",
     "to_logs_insights_query",
+    "union_of",
 ]

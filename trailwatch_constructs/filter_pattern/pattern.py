@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from trailwatch_constructs.filter_pattern.compiler import Matcher, compile_pattern
-from trailwatch_constructs.filter_pattern.errors import PatternWarning
-from trailwatch_constructs.filter_pattern.parser import parse
+from trailwatch_constructs.filter_pattern.errors import FilterPatternError, PatternWarning
+from trailwatch_constructs.filter_pattern.parser import join, parse
 from trailwatch_constructs.filter_pattern.render import render_pattern
-from trailwatch_constructs.filter_pattern.syntax import PatternKind, PatternRoot
+from trailwatch_constructs.filter_pattern.syntax import And, Condition, JsonPattern, Or, PatternKind, PatternRoot
 
 
 def parse_filter_pattern(text: str) -> FilterPattern:
@@ -28,6 +29,57 @@ def parse_filter_pattern(text: str) -> FilterPattern:
     """
     kind, root, warnings = parse(text)
     return FilterPattern(text, kind, root, warnings)
+
+
+def union_of(patterns: Sequence[FilterPattern]) -> FilterPattern:
+    """One pattern matching exactly the events any of several JSON patterns match.
+
+    Several metric filters publishing to one metric count an event once per filter; what they
+    detect together is this union. Its ``text`` is the rendered union, which may be longer than
+    CloudWatch Logs allows: it is for evaluating, not for deploying.
+
+    Raises:
+        FilterPatternError: no pattern is given, or one is not a JSON pattern (space-delimited
+            and term patterns cannot be joined into one).
+    """
+    if len(patterns) == 1:
+        return patterns[0]
+    roots = [p.root for p in patterns]
+    conditions = [root.condition for root in roots if isinstance(root, JsonPattern)]
+    if not roots or len(conditions) != len(roots):
+        text = " | ".join(p.text for p in patterns)
+        raise FilterPatternError(pattern=text, position=0, reason="only one or more JSON patterns can be joined")
+    root = JsonPattern(_without_subsumed(join(Or, conditions)))
+    warnings = tuple(w for p in patterns for w in p.warnings)
+    return FilterPattern(render_pattern(root), PatternKind.JSON, root, warnings)
+
+
+def _without_subsumed(condition: Condition) -> Condition:
+    """Drops each alternative of an OR that another alternative already covers, so the union reads short.
+
+    E.g. CIS 4.1's ``A || (B && C && D)`` joined with Security Hub's ``A || B`` is ``A || B``.
+    """
+    if not isinstance(condition, Or):
+        return condition
+    kept: list[Condition] = []
+    for operand in dict.fromkeys(condition.operands):
+        if kept and _implies(operand, Or(tuple(kept))):
+            continue
+        kept = [other for other in kept if not _implies(other, operand)] + [operand]
+    return kept[0] if len(kept) == 1 else Or(tuple(kept))
+
+
+def _implies(a: Condition, b: Condition) -> bool:
+    """Whether every event ``a`` matches, ``b`` matches, judged by structure alone (sound, not complete)."""
+    if a == b:
+        return True
+    if isinstance(a, Or):
+        return all(_implies(x, b) for x in a.operands)
+    if isinstance(b, And):
+        return all(_implies(a, y) for y in b.operands)
+    if isinstance(a, And) and any(_implies(x, b) for x in a.operands):
+        return True
+    return isinstance(b, Or) and any(_implies(a, y) for y in b.operands)
 
 
 @dataclass(frozen=True, slots=True)
