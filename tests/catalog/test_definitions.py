@@ -308,3 +308,30 @@ def test_a_definition_matches_the_records_its_pattern_matches() -> None:
     definition = a_definition()
     assert definition.matches({"eventSource": "guardduty.amazonaws.com", "eventName": "DeleteDetector"})
     assert not definition.matches({"eventSource": "guardduty.amazonaws.com", "eventName": "CreateDetector"})
+
+
+def test_a_control_deploying_several_texts_counts_an_event_any_of_them_matches_once() -> None:
+    # GIVEN a control deploying its own text and a second one
+    control = a_definition(pattern="{ $.eventName = A }")
+    both = control.deploying(["{ $.eventName = A }", "{ $.eventName = B }"])
+    # THEN it deploys both, in order, and matches what either matches (an event matching both is one match)
+    assert both.deployed_patterns == ("{ $.eventName = A }", "{ $.eventName = B }")
+    assert both.matches({"eventName": "B"}) is True
+    assert both.matches({"eventName": "C"}) is False
+    assert control.deployed_patterns == (control.pattern,)
+    assert both != control
+
+
+def test_deploying_the_same_text_twice_deploys_it_once() -> None:
+    control = a_definition(pattern="{ $.eventName = A }")
+    assert control.deploying([control.pattern, control.pattern]).deployed_patterns == (control.pattern,)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [("{ $.a = 1 }", "is a single string"), ([], "texts is empty")],
+    ids=["lone-string", "empty"],
+)
+def test_deploying_refuses_a_lone_string_or_nothing(texts: Any, message: str) -> None:
+    with pytest.raises(ControlDefinitionError, match=message):
+        a_definition().deploying(texts)

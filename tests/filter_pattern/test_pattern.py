@@ -8,7 +8,13 @@ import pickle
 import pytest
 
 import trailwatch_constructs
-from trailwatch_constructs.filter_pattern import FilterPattern, PatternKind, parse_filter_pattern
+from trailwatch_constructs.filter_pattern import (
+    FilterPattern,
+    FilterPatternError,
+    PatternKind,
+    parse_filter_pattern,
+    union_of,
+)
 
 TEXT = "{($.eventName=CreateTrail) || ($.eventName=UpdateTrail)}"
 
@@ -56,3 +62,53 @@ def test_package_root_re_exports_the_parser_and_error() -> None:
     # THEN they are the filter-pattern engine's
     assert trailwatch_constructs.parse_filter_pattern is parse_filter_pattern
     assert issubclass(trailwatch_constructs.FilterPatternError, ValueError)
+
+
+def test_union_matches_what_any_of_its_patterns_matches() -> None:
+    # GIVEN two JSON patterns
+    a, b = parse_filter_pattern("{ $.eventName = A }"), parse_filter_pattern("{ $.errorCode = X* }")
+    union = union_of([a, b])
+    # WHEN events matching one, both or neither are tested THEN the union matches when either does
+    for event in ({"eventName": "A"}, {"errorCode": "Xy"}, {"eventName": "A", "errorCode": "X"}, {"eventName": "B"}):
+        assert union.matches(event) is (a.matches(event) or b.matches(event)), event
+
+
+def test_union_leaves_out_alternatives_another_already_covers() -> None:
+    # GIVEN Security Hub's CloudWatch.2 text and CIS v3.0.0 4.1's, whose second alternative is narrower
+    security_hub = parse_filter_pattern('{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}')
+    cis = parse_filter_pattern(
+        '{ ($.errorCode ="*UnauthorizedOperation") || ($.errorCode ="AccessDenied*") && '
+        '($.sourceIPAddress!="delivery.logs.amazonaws.com") && ($.eventName!="HeadBucket") }'
+    )
+    # WHEN they are joined THEN the union reads as the broader text
+    assert union_of([security_hub, cis]).text == security_hub.render()
+    assert union_of([cis, security_hub]).text == security_hub.render()
+
+
+def test_union_keeps_an_and_whose_conjuncts_are_not_all_covered() -> None:
+    # GIVEN eventSource AND a name list, and a name list without the eventSource
+    narrow = parse_filter_pattern("{ $.eventSource = ec2.amazonaws.com && ($.eventName = A || $.eventName = B) }")
+    other = parse_filter_pattern("{ $.eventName = C }")
+    # WHEN they are joined THEN both alternatives stay
+    assert (
+        union_of([narrow, other]).text
+        == "{(($.eventSource=ec2.amazonaws.com) && (($.eventName=A) || ($.eventName=B))) || ($.eventName=C)}"
+    )
+
+
+def test_union_of_one_pattern_is_that_pattern() -> None:
+    pattern = parse_filter_pattern(TEXT)
+    assert union_of([pattern]) is pattern
+
+
+@pytest.mark.parametrize("texts", [[], ["{ $.a = 1 }", "ERROR"]], ids=["none", "a-term-pattern"])
+def test_union_of_no_pattern_or_a_non_json_pattern_is_refused(texts: list[str]) -> None:
+    # GIVEN nothing to join, or a term pattern THEN it is a FilterPatternError
+    with pytest.raises(FilterPatternError, match="only one or more JSON patterns can be joined"):
+        union_of([parse_filter_pattern(t) for t in texts])
+
+
+def test_union_keeps_the_warnings_of_its_patterns() -> None:
+    # GIVEN a pattern with a keyword trap joined with another THEN the trap is still reported
+    union = union_of([parse_filter_pattern("{ $.readOnly = false }"), parse_filter_pattern("{ $.a = 1 }")])
+    assert [w.fragment for w in union.warnings] == ["false"]
