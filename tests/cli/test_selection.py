@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, STATIC_CONTROLS
+from trailwatch_constructs.catalog.auditors import Auditor, deployed_texts
 from trailwatch_constructs.cli.main import cli
 from trailwatch_constructs.cli.selection import not_selected, select_controls
 from trailwatch_constructs.core.errors import UnknownControlError
@@ -97,8 +98,9 @@ def test_unknown_control_id_in_test_is_the_same_error(runner: CliRunner) -> None
 def test_every_control_without_groups_leaves_the_privileged_group_control_out() -> None:
     # GIVEN no --control and no --privileged-group
     selection = select_controls([], [])
-    # THEN the static controls run and the privileged-group one is listed as not selected
-    assert selection.controls == STATIC_CONTROLS
+    # THEN the static controls run, each with every auditor's texts, and the privileged-group one is
+    # listed as not selected
+    assert selection.controls == tuple(c.deploying(deployed_texts(c)) for c in STATIC_CONTROLS)
     assert not_selected(selection) == ((PRIVILEGED_GROUP_CONTROL_ID, "needs at least one --privileged-group NAME"),)
     assert (selection.problems, selection.replaced) == ((), frozenset())
 
@@ -130,3 +132,20 @@ def test_unknown_ids_are_named_once_each_in_order() -> None:
     with pytest.raises(UnknownControlError) as raised:
         select_controls(["y", "root-account-usage", "x", "y"], [])
     assert str(raised.value) == f"unknown control ids 'y', 'x'; known ids: {KNOWN}"
+
+
+def test_security_hub_alone_evaluates_each_catalogue_pattern_as_written() -> None:
+    # GIVEN only the Security Hub auditor THEN the controls are the catalogue's, one pattern each
+    selection = select_controls([], [], [Auditor.SECURITY_HUB])
+    assert selection.controls == STATIC_CONTROLS
+    assert all(c.deployed_patterns == (c.pattern,) for c in selection.controls)
+
+
+def test_every_auditor_makes_a_control_match_the_union_of_its_filters() -> None:
+    # GIVEN organizations-changes with every auditor (prowler's text adds CancelHandshake)
+    (control,) = select_controls(["organizations-changes"], []).controls
+    event = {"eventSource": "organizations.amazonaws.com", "eventName": "CancelHandshake"}
+    # THEN the selection counts the event the extra filter counts; with Security Hub's texts alone it does not
+    assert control.matches(event) is True
+    (alone,) = select_controls(["organizations-changes"], [], [Auditor.CIS_V3]).controls
+    assert alone.matches(event) is False

@@ -8,6 +8,8 @@ from typing import Any, BinaryIO, TypeVar, cast, get_args
 
 import click
 
+from trailwatch_constructs.catalog.auditors import Auditor
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 privileged_group_option = click.option(
@@ -16,6 +18,15 @@ privileged_group_option = click.option(
     multiple=True,
     metavar="NAME",
     help="IAM group whose membership changes alarm (repeatable); enables privileged-group-membership-changes.",
+)
+
+auditor_option = click.option(
+    "--auditor",
+    "auditors",
+    multiple=True,
+    type=click.Choice([a.value for a in Auditor]),
+    help="Auditor whose accepted texts the controls deploy (repeatable); default: every auditor, as "
+    "CloudTrailSecurityMonitoring does. A control matches what any of its deployed filters match.",
 )
 
 strict_option = click.option(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, catalog_controls
+from trailwatch_constructs.catalog.auditors import ALL_AUDITORS, Auditor, deployed_texts
 from trailwatch_constructs.catalog.controls import unknown_id_message
 from trailwatch_constructs.catalog.selection import Selection
 from trailwatch_constructs.core.errors import UnknownControlError
@@ -14,8 +15,13 @@ NEEDS_GROUPS_REASON: Final = "needs at least one --privileged-group NAME"
 """Why the privileged-group control is not evaluated without ``--privileged-group``."""
 
 
-def select_controls(ids: Sequence[str], privileged_groups: Sequence[str]) -> Selection:
+def select_controls(
+    ids: Sequence[str], privileged_groups: Sequence[str], auditors: Sequence[str] = ALL_AUDITORS
+) -> Selection:
     """Chooses the catalogue controls named by ``ids``, in catalogue order; every control when none are named.
+
+    Each control matches what the metric filters a stack deploys for ``auditors`` match together
+    (:meth:`ControlDefinition.deploying`), so an event two of its filters match counts once.
 
     When every control is chosen implicitly and no groups are given, the privileged-group control
     is left out, and the selection says so (:func:`not_selected`). A name given twice counts once.
@@ -23,6 +29,7 @@ def select_controls(ids: Sequence[str], privileged_groups: Sequence[str]) -> Sel
     Args:
         ids: the ``--control`` values.
         privileged_groups: the ``--privileged-group`` values.
+        auditors: the ``--auditor`` values. Default: every auditor, as the constructs deploy.
 
     Returns:
         The controls, with no problems: every problem is raised.
@@ -38,7 +45,8 @@ def select_controls(ids: Sequence[str], privileged_groups: Sequence[str]) -> Sel
     if PRIVILEGED_GROUP_CONTROL_ID in ids and not privileged_groups:
         raise UnknownControlError(f"control {PRIVILEGED_GROUP_CONTROL_ID!r} {NEEDS_GROUPS_REASON}")
     every = catalog_controls(privileged_groups=tuple(privileged_groups))
-    chosen = tuple(c for c in every if c.id in ids) if ids else every
+    wanted = [Auditor(a) for a in auditors]
+    chosen = tuple(c.deploying(deployed_texts(c, wanted)) for c in every if not ids or c.id in ids)
     left_out = not ids and not privileged_groups
     return Selection(chosen, problems=(), replaced=frozenset(), left_out_for_groups=left_out)
 

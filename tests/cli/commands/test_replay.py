@@ -108,3 +108,22 @@ def test_help_exits_0(runner: CliRunner) -> None:
     # THEN the help is printed and the exit is 0
     assert result.exit_code == 0
     assert "--matches-out FILE.jsonl" in result.stdout
+
+
+def test_an_event_two_filters_of_one_control_match_counts_once(runner: CliRunner, tmp_path: Path) -> None:
+    # GIVEN an AccessDenied that both unauthorized-api-calls filters match (Security Hub's text and
+    # CIS v3.0.0's), and a HeadBucket denial only Security Hub's matches
+    both, security_hub_only = denied(0), {**denied(1), "eventName": "HeadBucket"}
+    path = write(tmp_path / "log.jsonl", encode("jsonl", [both, security_hub_only]))
+    # WHEN replayed with those two auditors, and with CIS v3.0.0 alone
+    _, union = run_json(
+        runner, ["replay", str(path), "--format", "json", "--auditor", "security-hub", "--auditor", "cis-v3.0.0"]
+    )
+    _, cis = run_json(runner, ["replay", str(path), "--format", "json", "--auditor", "cis-v3.0.0"])
+    # THEN the control counts each event once with both filters, and only the first with CIS's alone
+    assert _matches(union, "unauthorized-api-calls") == 2
+    assert _matches(cis, "unauthorized-api-calls") == 1
+
+
+def _matches(report: dict[str, Any], control_id: str) -> int:
+    return int(report["controls"][control_id]["matches"])

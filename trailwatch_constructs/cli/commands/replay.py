@@ -10,9 +10,16 @@ from typing import BinaryIO
 import click
 import orjson
 
+from trailwatch_constructs.catalog.auditors import ALL_AUDITORS
 from trailwatch_constructs.cli import report
 from trailwatch_constructs.cli.inputs import check_inputs
-from trailwatch_constructs.cli.options import format_option, privileged_group_option, stdin, strict_option
+from trailwatch_constructs.cli.options import (
+    auditor_option,
+    format_option,
+    privileged_group_option,
+    stdin,
+    strict_option,
+)
 from trailwatch_constructs.cli.pool import replay, resolve_jobs
 from trailwatch_constructs.cli.progress import Progress
 from trailwatch_constructs.cli.report_model import FileResult, ReplayReport
@@ -29,6 +36,7 @@ from trailwatch_constructs.cli.selection import not_selected, select_controls
     help="Evaluate only this control (repeatable); default: all.",
 )
 @privileged_group_option
+@auditor_option
 @click.option(
     "--jobs",
     "-j",
@@ -55,6 +63,7 @@ def replay_command(
     paths: tuple[str, ...],
     control_ids: tuple[str, ...],
     privileged_groups: tuple[str, ...],
+    auditors: tuple[str, ...],
     jobs: int,
     fmt: report.ReplayFormat,
     matches_out: str | None,
@@ -70,7 +79,7 @@ def replay_command(
     error. Digest files are skipped and counted; unreadable or invalid input is reported and
     skipped, and the run goes on.
     """
-    selection = select_controls(control_ids, privileged_groups)
+    selection = select_controls(control_ids, privileged_groups, auditors or ALL_AUDITORS)
     check_inputs(paths)
     totals = ReplayReport(selection.controls, not_selected(selection))
     show_progress = sys.stderr.isatty() if progress is None else progress
