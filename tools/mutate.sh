@@ -12,13 +12,20 @@ rm -rf "$work" && mkdir -p "$work"
 tar -C "$repo" --exclude=./.venv --exclude=./node_modules --exclude=./.git --exclude=./cdk.out \
     --exclude=./mutants --exclude='__pycache__' --exclude=./.mypy_cache --exclude=./.ruff_cache \
     --exclude=./.pytest_cache -cf - . | tar -C "$work" -xf -
+# mutmut's trampolines add frames to every call: the parser's 100-deep nesting tests need more stack.
+cat > "$work/mutation_recursion.py" <<'PY'
+import sys
+
+sys.setrecursionlimit(20_000)
+PY
 cat >> "$work/pyproject.toml" <<TOML
 
 [tool.mutmut]
 # mutmut 3.8 names for paths_to_mutate and tests_dir; the rest of the package is copied unmutated.
 source_paths = ["$module"]
+pytest_add_cli_args = ["-p", "mutation_recursion"]
 pytest_add_cli_args_test_selection = ["$tests/"]
-also_copy = ["trailwatch_constructs/"]
+also_copy = ["trailwatch_constructs/", "mutation_recursion.py"]
 TOML
 cd "$work"
 "$repo/.venv/bin/python" -m mutmut run --max-children 2 > run.log 2>&1 || true

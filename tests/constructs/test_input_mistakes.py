@@ -358,3 +358,46 @@ def test_catalogue_controls_raise_no_pattern_trap_warning() -> None:
     stack = new_stack()
     DetectiveControl(stack, "Vpc", definition=get_control("vpc-changes"), log_group=existing_log_group(stack))
     assert _warnings(stack) == []
+
+
+def test_a_threshold_above_one_on_a_control_with_several_filters_is_refused() -> None:
+    # GIVEN every auditor (unauthorized-api-calls deploys 3 filters on its metric) and a threshold of 5
+    stack = new_stack()
+    # WHEN the monitor is built THEN the error says an event would count once per filter
+    with pytest.raises(ConfigurationError) as caught:
+        _monitor(stack, "M", alarm_overrides={"unauthorized-api-calls": AlarmSettings(threshold=5)})
+    (problem,) = caught.value.problems
+    assert "'unauthorized-api-calls' deploys 3 metric filters" in problem and "threshold 5" in problem
+    # AND with Security Hub alone (one filter) the same override is accepted
+    _monitor(
+        new_stack(),
+        "M",
+        alarm_overrides={"unauthorized-api-calls": AlarmSettings(threshold=5)},
+        auditors=["security-hub"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("auditors", "message"),
+    [("prowler", "auditors 'prowler' is a single string"), (["wiz"], "unknown auditor(s) 'wiz'")],
+    ids=["lone-string", "unknown"],
+)
+def test_auditors_mistakes_are_collected_with_the_others(auditors: Any, message: str) -> None:
+    # GIVEN a wrong auditors= and a wrong language THEN one error lists both, before anything is created
+    stack = new_stack()
+    with pytest.raises(ConfigurationError) as caught:
+        _monitor(stack, "M", auditors=auditors, language="fr")
+    assert any(message in p for p in caught.value.problems)
+    assert any("language" in p for p in caught.value.problems)
+    assert stack.node.try_find_child("M") is None
+
+
+def test_choosing_auditors_changes_only_the_extra_filters() -> None:
+    # GIVEN Security Hub alone, then every auditor
+    alone, every = new_stack(), new_stack()
+    _monitor(alone, "M", auditors=["security-hub"])
+    _monitor(every, "M")
+    # THEN Security Hub alone deploys one filter per control and every auditor more, with the same alarms
+    count = lambda s, t: len(Template.from_stack(s).find_resources(t))  # noqa: E731
+    assert count(alone, "AWS::Logs::MetricFilter") == count(alone, "AWS::CloudWatch::Alarm") == 16
+    assert count(every, "AWS::Logs::MetricFilter") > count(every, "AWS::CloudWatch::Alarm") == 16

@@ -91,6 +91,8 @@ def test_alarm_override_changes_only_that_alarm(synth: Synth) -> None:
             log_group=existing_log_group(s),
             include=["unauthorized-api-calls", "vpc-changes"],
             alarm_overrides={"unauthorized-api-calls": override},
+            # One filter per control: a threshold above 1 needs events counted once (see the next test).
+            auditors=["security-hub"],
         )
     )
     by_metric = {p["MetricName"]: p for p in _alarm_props(template)}

@@ -16,12 +16,13 @@ import click
 import orjson
 
 from trailwatch_constructs.catalog import ControlDefinition
+from trailwatch_constructs.catalog.auditors import Auditor
 from trailwatch_constructs.cli import PROG
 from trailwatch_constructs.cli.evaluation import Evaluation, EvaluationTally
 from trailwatch_constructs.cli.problems import DIGEST, Problem
 from trailwatch_constructs.cli.report_model import ReplayReport
 from trailwatch_constructs.cli.statistics import ControlStats, principal_of, top
-from trailwatch_constructs.texts import compliance_evidence
+from trailwatch_constructs.texts import auditor_matrix, compliance_evidence
 
 ControlsFormat = Literal["table", "json"]
 """``trailwatch controls --format``; the first is the default."""
@@ -121,6 +122,26 @@ def print_compliance(controls: Sequence[ControlDefinition], fmt: ComplianceForma
             _write(orjson.dumps(compliance_evidence.coverage_json(controls), option=orjson.OPT_INDENT_2) + b"\n")
         case "markdown":
             click.echo(compliance_evidence.coverage_markdown(controls), nl=False)
+        case _:
+            assert_never(fmt)
+
+
+def print_auditor_matrix(
+    controls: Sequence[ControlDefinition], auditors: Sequence[Auditor], fmt: ComplianceFormat
+) -> None:
+    """Prints ``trailwatch compliance --auditor``: each check of the auditors, and the filter passing it.
+
+    Args:
+        controls: the selected controls, deploying the auditors' texts.
+        auditors: the auditors to report.
+        fmt: ``markdown`` or ``json``.
+    """
+    match fmt:
+        case "json":
+            data = auditor_matrix.matrix_json(controls, auditors)
+            _write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        case "markdown":
+            click.echo(auditor_matrix.matrix_markdown(controls, auditors), nl=False)
         case _:
             assert_never(fmt)
 

@@ -110,6 +110,20 @@ def alarm_settings_problems(option: str, settings: object) -> list[str]:
     return [f"{option}: {p}" for p in settings.problems(is_unresolved=Token.is_unresolved)]
 
 
+def double_count_problems(definition: ControlDefinition, settings: object) -> list[str]:
+    """A problem when a control with several filters alarms above one event: an event several filters
+    match adds one per filter to the metric, so a threshold above 1 would be reached early."""
+    effective = settings if isinstance(settings, AlarmSettings) else definition.alarm
+    filters = len(definition.deployed_patterns)
+    if filters < 2 or effective.threshold <= 1:
+        return []
+    return [
+        f"control {definition.id!r} deploys {filters} metric filters on one metric (for its auditors), so an event "
+        f"two of them match counts twice and threshold {effective.threshold:g} would be reached early; use "
+        "threshold 1, or choose auditors= that need one text for it (e.g. ['security-hub'])"
+    ]
+
+
 def metric_namespace_problem(namespace: object) -> str | None:
     """The problem of a metric namespace, if any (CloudWatch: 1-255 characters, not ``AWS/``)."""
     if Token.is_unresolved(namespace):
@@ -320,6 +334,8 @@ class DetectiveControl(Construct):
         if not isinstance(definition, ControlDefinition):
             return [f"definition {definition!r} is a {type(definition).__name__}; expected a ControlDefinition"]
         problems = [] if alarm_settings is None else alarm_settings_problems("alarm_settings", alarm_settings)
+        if not problems:
+            problems = double_count_problems(definition, alarm_settings)
         checks = (
             _text_problem("alarm_name", alarm_name, MAX_ALARM_NAME_LENGTH),
             # A description with tokens has no length yet; generated ones are sized with the deployed

@@ -25,6 +25,7 @@ from trailwatch_constructs.constructs.detective_control import (
     DEFAULT_METRIC_NAMESPACE,
     DetectiveControl,
     alarm_settings_problems,
+    double_count_problems,
     language_problem,
     metric_conflicts,
     metric_namespace_problem,
@@ -313,7 +314,13 @@ class _Props:
         if not problems:
             metric_names = (d.metric_name for d in selection.controls)
             problems = metric_conflicts(scope, construct_id, self.metric_namespace, metric_names)
-            problems += metric_filter_quota_problems(self.deployed(d) for d in selection.controls)
+            deployed = [self.deployed(d) for d in selection.controls]
+            problems += metric_filter_quota_problems(deployed)
+            for definition in deployed:
+                settings = self.alarm_overrides.get(
+                    definition.id, self.alarm_overrides.get(definition.variant_of or "")
+                )
+                problems += double_count_problems(definition, settings)
         if problems:
             raise ConfigurationError("CloudTrailSecurityMonitoring properties", problems)
         return selection

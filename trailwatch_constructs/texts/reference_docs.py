@@ -16,6 +16,8 @@ from trailwatch_constructs.catalog import (
     Language,
     catalog_controls,
 )
+from trailwatch_constructs.catalog.auditors import ALL_AUDITORS, deployed_texts
+from trailwatch_constructs.texts.auditor_matrix import matrix_markdown
 from trailwatch_constructs.texts.compliance_evidence import coverage_markdown
 
 EXAMPLE_GROUP = "Administrators"
@@ -69,11 +71,45 @@ def render_compliance_markdown() -> str:
         "Security Hub CloudWatch.1-14 control, for the default selection (every catalogue control, no tuned "
         "variant). Security Hub checks the pattern text exactly, so a tuned variant covers the CIS item but "
         "fails the Security Hub check. `trailwatch compliance` prints the same for any selection; the "
-        "`SecurityHubCloudWatchChecks` aspect checks a real stack.\n\n"
+        "`SecurityHubCloudWatchChecks` aspect checks a real stack (`AuditorChecks` every auditor below).\n\n"
         + coverage_markdown(catalog_controls(privileged_groups=[EXAMPLE_GROUP]))
+        + _AUDITORS_INTRO
+        + matrix_markdown(
+            [c.deploying(deployed_texts(c)) for c in catalog_controls(privileged_groups=[EXAMPLE_GROUP])],
+            ALL_AUDITORS,
+        )
         + _COMPLIANCE_SOURCES
     )
 
+
+_AUDITORS_INTRO = """
+## Every auditor at once
+
+Security Hub is not the only scanner that checks these items, and each decides "is there a metric
+filter for CIS 4.x?" by its own test of the pattern TEXT: Security Hub, ScoutSuite and MITRE's InSpec
+profile compare it byte for byte with their text; prowler and steampipe search it with a regex;
+Cloud Custodian's ecc-aws-rulepack matches a regex from its start, ignoring case. The texts differ
+(CIS v3.0.0/v5.0.0 4.1 exclude log delivery and HeadBucket, v5.0.0 4.10 adds
+ModifySecurityGroupRules, prowler wants three more Organizations event names and an eventSource on
+route tables, ScoutSuite and InSpec want CIS 1.2's spacing), so no single text passes them all.
+
+`CloudTrailSecurityMonitoring(auditors=...)` (default: every auditor below) deploys, per control, the
+fewest extra metric filters such that each chosen auditor finds one it accepts. Every extra filter
+publishes to the control's own metric, so there is still one alarm per control and one notification
+per evaluation period. An event two filters of a control match adds 2 to the metric (each filter
+counts it): the dashboard graph may show 2 for one event, while the alarm, whose threshold is 1 by
+default, fires exactly as it would on 1. `trailwatch replay` and `trailwatch test` count such an event
+once. Each rule below is recorded as data (`trailwatch_constructs/catalog/auditors/rules/*.json`)
+with its source pinned to a commit, and tested against every text we deploy; the `AuditorChecks`
+aspect makes `cdk synth` fail when a chosen auditor would fail, and `trailwatch compliance --auditor
+NAME` prints this matrix for any selection.
+
+CIS v1.4.0's texts are recorded but v1.4.0 is not an auditor to choose: its 4.1 text joins
+`$.eventName!="HeadBucket"` with `||`, so a filter with that exact text would count nearly every
+event. The sample events below show where an auditor's text is narrower or broader than the
+control's own, and what the union detects.
+
+"""
 
 _COMPLIANCE_SOURCES = """
 ## Sources
