@@ -21,7 +21,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import IConstruct
 
-from trailwatch_constructs.catalog.auditors.coverage import ALL_AUDITORS, AuditorCheck, control_checks
+from trailwatch_constructs.catalog.auditors.coverage import ALL_AUDITORS, AuditorCheck, check_name, control_checks
 from trailwatch_constructs.catalog.auditors.rules import Auditor
 from trailwatch_constructs.catalog.controls import STATIC_CONTROLS
 
@@ -39,8 +39,7 @@ class Finding:
     @property
     def name(self) -> str:
         """The check as people name it: ``Security Hub CloudWatch.1``, ``CIS v3.0.0 4.1``, ``prowler <id>``."""
-        label = self.auditor.label
-        return self.check if self.check.startswith(label) else f"{label} {self.check}"
+        return check_name(self.auditor, self.check)
 
     def __str__(self) -> str:
         return f"{self.name} would fail: {self.why}"

@@ -244,9 +244,7 @@ class CloudTrailSecurityMonitoring(Construct):
         )
         auditors = [Auditor(a) for a in self._props.auditors]
         failing = check_coverage(variant.variant_of or "", variant.deployed_patterns, auditors).failing
-        others = sorted(
-            {f"{r.check.auditor.label} {r.check.check}" for r in failing} - {f"Security Hub {security_hub}"}
-        )
+        others = sorted({r.check.name for r in failing} - {f"Security Hub {security_hub}"})
         if others:
             consequence += f"; so will {', '.join(others)}"
         Annotations.of(self).add_warning_v2(

@@ -92,3 +92,50 @@ def test_unknown_id_in_include_is_named(runner: CliRunner) -> None:
     # THEN the line names it and where it was given
     assert result.exit_code == 2
     assert result.stderr.startswith("trailwatch: error: unknown control id 'root-usage' in include; known ids: ")
+
+
+def test_auditor_matrix_for_every_auditor_is_the_committed_doc_section(runner: CliRunner) -> None:
+    # GIVEN the sample app's selection and every auditor
+    args = ["compliance", "--privileged-group", "Administrators"]
+    for auditor in (
+        "security-hub",
+        "cis-v3.0.0",
+        "cis-v5.0.0",
+        "prowler",
+        "steampipe",
+        "custodian",
+        "scoutsuite",
+        "inspec",
+    ):
+        args += ["--auditor", auditor]
+    result = runner.invoke(cli, args)
+    # THEN the matrix is exactly the one in docs/compliance.md
+    assert result.exit_code == 0
+    assert result.stdout.startswith("### Security Hub (`security-hub`)")
+    assert result.stdout in (ROOT / "docs/compliance.md").read_text(encoding="utf-8")
+
+
+def test_auditor_matrix_json_names_the_filter_passing_each_check(runner: CliRunner) -> None:
+    # GIVEN prowler alone WHEN its matrix is printed as JSON
+    result = runner.invoke(cli, ["compliance", "--format", "json", "--auditor", "prowler"])
+    data = json.loads(result.stdout)
+    checks = {c["check"]: c for c in data["auditors"]["prowler"]["checks"]}
+    # THEN every check passes, route tables by prowler's remediation text, which the control deploys
+    assert {c["status"] for c in checks.values()} == {"pass"}
+    route = checks["cloudwatch_changes_to_network_route_tables_alarm_configured"]
+    assert route["satisfied_by"] == "prowler-remediation"
+    assert [t["text_id"] for t in data["deployed"]["route-table-changes"]] == ["prowler-remediation"]
+    assert data["auditors"]["prowler"]["source"].startswith("prowler-cloud/prowler")
+
+
+def test_auditor_matrix_reports_an_upstream_defect(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compliance", "--format", "json", "--auditor", "inspec"])
+    checks = {c["check"]: c for c in json.loads(result.stdout)["auditors"]["inspec"]["checks"]}
+    assert checks["aws-foundations-cis-4.15"]["status"] == "upstream defect"
+    assert "single-quoted Ruby string" in checks["aws-foundations-cis-4.15"]["defect"]
+
+
+def test_unknown_auditor_is_a_usage_error(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["compliance", "--auditor", "wiz"])
+    assert result.exit_code == 2
+    assert "'wiz' is not one of" in result.stderr

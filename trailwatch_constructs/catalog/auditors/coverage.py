@@ -21,6 +21,11 @@ ALL_AUDITORS: tuple[Auditor, ...] = tuple(Auditor)
 """Every auditor trailwatch knows: the default of ``auditors=``."""
 
 
+def check_name(auditor: Auditor, check: str) -> str:
+    """An auditor's check as people name it: the auditor's label, then the check id (once)."""
+    return check if check.startswith(auditor.label) else f"{auditor.label} {check}"
+
+
 @dataclass(frozen=True)
 class AuditorCheck:
     """One auditor check of one control: the rules it accepts, any one of which is enough."""
@@ -29,6 +34,11 @@ class AuditorCheck:
     check: str
     control_id: str
     rules: tuple[AuditorRule, ...]
+
+    @property
+    def name(self) -> str:
+        """The check as people name it: ``Security Hub CloudWatch.1``, ``CIS v3.0.0 4.1``, ``prowler <id>``."""
+        return check_name(self.auditor, self.check)
 
     @property
     def defect(self) -> str:
