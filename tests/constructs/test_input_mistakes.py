@@ -26,6 +26,8 @@ from trailwatch_constructs import (
     TreatMissingData,
     get_control,
 )
+from trailwatch_constructs.catalog import STATIC_CONTROLS
+from trailwatch_constructs.catalog.auditors import deployed_texts
 from trailwatch_constructs.catalog.variants import get_variant
 
 PRIVILEGED = "privileged-group-membership-changes"
@@ -401,3 +403,19 @@ def test_choosing_auditors_changes_only_the_extra_filters() -> None:
     count = lambda s, t: len(Template.from_stack(s).find_resources(t))  # noqa: E731
     assert count(alone, "AWS::Logs::MetricFilter") == count(alone, "AWS::CloudWatch::Alarm") == 16
     assert count(every, "AWS::Logs::MetricFilter") > count(every, "AWS::CloudWatch::Alarm") == 16
+
+
+def test_more_metric_filters_than_a_log_group_allows_are_refused() -> None:
+    # GIVEN 101 filters' worth of controls (every auditor's texts, then enough one-filter controls)
+    from trailwatch_constructs.constructs.monitoring import metric_filter_quota_problems
+
+    control = get_control("vpc-changes")
+    one_filter = [dataclasses.replace(control, id=f"c{i}") for i in range(62)]
+    with_auditors = [c.deploying(deployed_texts(c)) for c in STATIC_CONTROLS]
+    # WHEN counted THEN the problem names the quota and the controls with the most filters
+    (problem,) = metric_filter_quota_problems([*with_auditors, *one_filter])
+    assert "need 101 metric filters on one log group" in problem and "at most 100" in problem
+    assert "iam-policy-changes 4" in problem
+    # AND 100 fit, and filters already deployed count
+    assert metric_filter_quota_problems([*with_auditors, *one_filter[:61]]) == []
+    assert metric_filter_quota_problems(one_filter[:1], already=100) != []
