@@ -112,3 +112,28 @@ def test_union_keeps_the_warnings_of_its_patterns() -> None:
     # GIVEN a pattern with a keyword trap joined with another THEN the trap is still reported
     union = union_of([parse_filter_pattern("{ $.readOnly = false }"), parse_filter_pattern("{ $.a = 1 }")])
     assert [w.fragment for w in union.warnings] == ["false"]
+
+
+def test_union_collapsing_to_one_alternative_is_that_alternative_as_a_json_pattern() -> None:
+    # GIVEN a pattern and a narrower one (its condition AND another)
+    union = union_of([parse_filter_pattern("{ $.a = 1 }"), parse_filter_pattern("{ $.a = 1 && $.b = 2 }")])
+    # THEN the union is the broader condition alone, still a JSON pattern
+    assert union.text == "{($.a=1)}"
+    assert union.kind is PatternKind.JSON
+
+
+def test_union_drops_a_list_covered_by_a_longer_list_and_keeps_what_follows() -> None:
+    # GIVEN eventSource AND two names, three names, and an unrelated alternative after them
+    narrow = parse_filter_pattern("{ $.s = e && ($.n = A || $.n = B) }")
+    broad = parse_filter_pattern("{ $.n = A || $.n = B || $.n = C }")
+    other = parse_filter_pattern("{ $.x = 1 }")
+    # THEN the narrow alternative goes, and the later one stays
+    assert union_of([broad, narrow, other]).text == "{($.n=A) || ($.n=B) || ($.n=C) || ($.x=1)}"
+
+
+def test_union_drops_an_alternative_implied_by_a_later_broader_one() -> None:
+    # GIVEN a AND b, then a AND (b OR c): the first implies the second
+    first = parse_filter_pattern("{ $.a = 1 && $.b = 1 }")
+    second = parse_filter_pattern("{ $.a = 1 && ($.b = 1 || $.b = 2) }")
+    # THEN only the broader remains
+    assert union_of([first, second]).text == second.render()
