@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
     from trailwatch_constructs.constructs.detective_control import DetectiveControl
     from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring
+    from trailwatch_constructs.constructs.organization import OrganizationOptions
 
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
@@ -49,6 +50,7 @@ _LAZY = {
     "AuditorChecks": "trailwatch_constructs.constructs.auditor_checks",
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
+    "OrganizationOptions": "trailwatch_constructs.constructs.organization",
     "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.auditor_checks",
     "SecurityMonitoringDashboard": "trailwatch_constructs.constructs.dashboard",
     "TrailOptions": "trailwatch_constructs.constructs.audit_trail",
@@ -80,6 +82,7 @@ __all__ = [
     "Framework",
     "Language",
     "LocalizedText",
+    "OrganizationOptions",
     "PatternTooLongError",
     "SecurityHubCloudWatchChecks",
     "SecurityMonitoringDashboard",

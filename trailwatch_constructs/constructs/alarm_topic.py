@@ -77,6 +77,17 @@ def alarm_name_prefix_problems(option: str, prefix: object) -> list[str]:
     return problems
 
 
+# AWS Organizations API reference, Organization.Id: "o-" followed by 10 to 32 lower-case letters or digits.
+_ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def organization_id_problems(option: str, value: object) -> list[str]:
+    """A problem unless ``value`` is an AWS Organizations organization id (a deploy-time token passes)."""
+    if isinstance(value, str) and (Token.is_unresolved(value) or _ORGANIZATION_ID.match(value)):
+        return []
+    return [f"{option} {value!r} is not an organization id; expected 'o-' then 10-32 lower-case letters or digits"]
+
+
 class AlarmTopic(Construct):
     """A KMS-encrypted, SSL-only SNS topic for CloudWatch alarm notifications.
 
@@ -93,6 +104,7 @@ class AlarmTopic(Construct):
         topic_name: str | None = None,
         alarm_name_prefix: str = "",
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        organization_id: str | None = None,
     ) -> None:
         """Create the key, topic, policies and email subscriptions.
 
@@ -104,6 +116,9 @@ class AlarmTopic(Construct):
             alarm_name_prefix: only alarms whose names start with this may publish and use the key.
                 Default: any alarm of this account and region.
             removal_policy: what ``cdk destroy`` does to the key. Default: ``RETAIN``.
+            organization_id: let the accounts of this AWS Organizations organization list the
+                topic's subscriptions (see :meth:`allow_organization_to_list_subscriptions`).
+                Default: none.
 
         Raises:
             ConfigurationError: naming every invalid property.
@@ -111,6 +126,7 @@ class AlarmTopic(Construct):
         problems = [
             *email_problems("emails", emails),
             *alarm_name_prefix_problems("alarm_name_prefix", alarm_name_prefix),
+            *([] if organization_id is None else organization_id_problems("organization_id", organization_id)),
         ]
         problem = type_problem(
             "removal_policy", removal_policy, RemovalPolicy, "a RemovalPolicy, e.g. RemovalPolicy.RETAIN"
@@ -141,6 +157,37 @@ class AlarmTopic(Construct):
         self._allow_alarms(alarm_name_prefix)
         for email in emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
+        if organization_id is not None:
+            self.allow_organization_to_list_subscriptions(organization_id)
+
+    def allow_organization_to_list_subscriptions(self, organization_id: str) -> None:
+        """Let principals of an organization call ``sns:ListSubscriptionsByTopic`` on the topic.
+
+        Security Hub's CloudWatch.1-14 are WARNING in an account whose alarm notifies a topic it
+        neither owns nor may list the subscriptions of ("Security Hub CloudWatch controls"). The grant
+        is AWS's documented pattern for an organization: ``"Principal": {"AWS": "*"}`` with
+        ``aws:PrincipalOrgID`` (AWS Knowledge Center, "allow AWS accounts in my organization to publish
+        messages to an Amazon SNS topic", whose tip adds other actions the same way; IAM User Guide,
+        global condition keys, aws:PrincipalOrgID). Listing subscriptions needs no use of the key.
+
+        Args:
+            organization_id: the organization's id, ``o-`` then 10 to 32 lower-case letters or digits.
+
+        Raises:
+            ConfigurationError: the id is not an organization id.
+        """
+        problems = organization_id_problems("organization_id", organization_id)
+        if problems:
+            raise ConfigurationError("AlarmTopic.allow_organization_to_list_subscriptions arguments", problems)
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowOrganizationToListSubscriptions",
+                principals=[iam.AnyPrincipal()],
+                actions=["sns:ListSubscriptionsByTopic"],
+                resources=[self.topic.topic_arn],
+                conditions={"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+            )
+        )
 
     def allow_alarms(self, alarm_name_prefix: str) -> None:
         """Let CloudWatch alarms of this account and region named ``<alarm_name_prefix>...`` publish.

@@ -41,7 +41,11 @@ _CONSOLE_HOSTS_MAPPING_ID = "TrailwatchConsoleHosts"
 
 
 def _generated_description(
-    definition: ControlDefinition, settings: AlarmSettings, log_group: logs.ILogGroup, language: Language | str
+    definition: ControlDefinition,
+    settings: AlarmSettings,
+    log_group: logs.ILogGroup,
+    language: Language | str,
+    organization_trail: bool,
 ) -> str:
     stack = Stack.of(log_group)
     name = log_group.log_group_name
@@ -60,6 +64,7 @@ def _generated_description(
         window_seconds=settings.period_seconds * settings.evaluation_periods,
         log_group_name_is_token=Token.is_unresolved(name),
         host=host,
+        organization_trail=organization_trail,
     )
     return alarm_description(definition, context, language=language, settings=settings, length_of=deployed_length)
 
@@ -210,6 +215,7 @@ class DetectiveControl(Construct):
         alarm_description: str | None = None,
         metric_namespace: str = DEFAULT_METRIC_NAMESPACE,
         language: Language | str = Language.EN,
+        organization_trail: bool = False,
     ) -> None:
         """Create the metric filter and alarm.
 
@@ -224,6 +230,9 @@ class DetectiveControl(Construct):
                 matters, what to check first, account, region and a Logs Insights link to the matching events.
             metric_namespace: CloudWatch namespace of the metric. Default: ``CloudTrailMetrics``.
             language: language of the generated description, ``en`` or ``ja``. Default: ``en``.
+            organization_trail: the log group receives an organization trail, so the generated
+                description says the events may come from any member account and its link shows
+                ``recipientAccountId``. Default: ``False``.
         """
         problems = self.problems(
             definition=definition,
@@ -252,7 +261,8 @@ class DetectiveControl(Construct):
         """The first metric filter: the one with the control's own pattern when it is deployed."""
         self.alarm = self._create_alarm(
             alarm_name,
-            alarm_description or _generated_description(definition, self.alarm_settings, log_group, language),
+            alarm_description
+            or _generated_description(definition, self.alarm_settings, log_group, language, organization_trail),
         )
         """The CloudWatch alarm on the filter's metric."""
         if topic is not None:

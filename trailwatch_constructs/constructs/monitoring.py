@@ -30,6 +30,7 @@ from trailwatch_constructs.constructs.detective_control import (
     metric_conflicts,
     metric_namespace_problem,
 )
+from trailwatch_constructs.constructs.organization import OrganizationOptions, organization_problems
 from trailwatch_constructs.core.errors import ConfigurationError, ControlDefinitionError, UnknownControlError
 from trailwatch_constructs.core.limits import MAX_ALARM_NAME_LENGTH, MAX_METRIC_FILTERS_PER_LOG_GROUP
 from trailwatch_constructs.core.validation import type_problem
@@ -83,6 +84,7 @@ class CloudTrailSecurityMonitoring(Construct):
         tuned_variants: Sequence[str] = (),
         removal_policy: RemovalPolicy | None = None,
         auditors: Sequence[Auditor | str] = ALL_AUDITORS,
+        organization: OrganizationOptions | None = None,
     ) -> None:
         """Validate every property, then create the log source, topic and controls.
 
@@ -114,6 +116,10 @@ class CloudTrailSecurityMonitoring(Construct):
                 ``scoutsuite``, ``inspec``). Each control deploys the fewest extra metric filters, all
                 on its own metric and alarm, so that each chosen auditor finds a text it accepts
                 (docs/compliance.md). Default: all of them.
+            organization: the log group receives an AWS Organizations trail (docs/organizations.md):
+                the stack must be in the trail's home Region, alarm descriptions say the events may
+                come from any member account and their links show ``recipientAccountId``, and the
+                alarm topic lets the organization list its subscriptions. Default: a single account.
         """
         props = _Props(
             log_group=log_group,
@@ -131,6 +137,7 @@ class CloudTrailSecurityMonitoring(Construct):
             tuned_variants=tuned_variants,
             removal_policy=removal_policy,
             auditors=auditors,
+            organization=organization,
         )
         selection = props.validate(scope, construct_id)
         super().__init__(scope, construct_id)
@@ -215,12 +222,16 @@ class CloudTrailSecurityMonitoring(Construct):
             for email in props.alarm_emails:
                 props.topic.add_subscription(subscriptions.EmailSubscription(email))
             return props.topic
+        organization = props.organization
         self.alarm_topic = AlarmTopic(
             self,
             "AlarmTopic",
             emails=props.alarm_emails,
             alarm_name_prefix=self._alarm_name_prefix,
             removal_policy=props.key_removal_policy,
+            organization_id=organization.organization_id
+            if organization is not None and organization.grant_subscription_listing
+            else None,
         )
         return self.alarm_topic.topic
 
@@ -267,6 +278,7 @@ class CloudTrailSecurityMonitoring(Construct):
             alarm_name=f"{self._alarm_name_prefix}{definition.id}",
             metric_namespace=self._props.metric_namespace,
             language=self._props.language,
+            organization_trail=self._props.organization is not None,
         )
         self._controls[definition.id] = control
         return control
@@ -291,6 +303,7 @@ class _Props:
     tuned_variants: Sequence[str]
     removal_policy: RemovalPolicy | None
     auditors: Sequence[Auditor | str]
+    organization: OrganizationOptions | None
 
     @property
     def key_removal_policy(self) -> RemovalPolicy:
@@ -301,13 +314,23 @@ class _Props:
 
     def validate(self, scope: Construct, construct_id: str) -> Selection:
         """The selected controls; raises one :class:`ConfigurationError` listing every problem."""
+        organization = (
+            []
+            if self.organization is None
+            else organization_problems("organization", self.organization, Stack.of(scope))
+        )
         selection = resolve_selection(
             include=self.include,
             exclude=self.exclude,
             privileged_groups=self.privileged_groups,
             tuned_variants=self.tuned_variants,
         )
-        problems = [*self._source_problems(), *selection.problems, *_override_problems(self.alarm_overrides, selection)]
+        problems = [
+            *self._source_problems(),
+            *organization,
+            *selection.problems,
+            *_override_problems(self.alarm_overrides, selection),
+        ]
         problems.extend(self._option_problems())
         if not problems:
             metric_names = (d.metric_name for d in selection.controls)

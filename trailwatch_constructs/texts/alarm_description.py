@@ -63,6 +63,8 @@ class AlarmContext:
     """A token cannot be URL-encoded at synth time; it is embedded as is (generated names are URL-safe)."""
     host: str | None = None
     """The console host (see :func:`console_host`). Default: the commercial partition's for ``region``."""
+    organization_trail: bool = False
+    """The log group receives an organization trail: events may come from any member account."""
 
     @property
     def console(self) -> str:
@@ -93,6 +95,8 @@ class DescriptionPhrases:
     """The first-checks line: ``{investigation}``."""
     where: str
     """Account, region and control: ``{account}``, ``{region}``, ``{id}``, ``{refs}``."""
+    where_organization: str
+    """The same for an organization trail, saying the events may come from any member account."""
     events: str
     """The Logs Insights link: ``{url}``."""
     log_group: str
@@ -110,6 +114,10 @@ PHRASES: Mapping[Language, DescriptionPhrases] = {
         why="Why: {rationale}",
         check="First check: {investigation}",
         where="Account {account}, region {region}, control {id}{refs}.",
+        where_organization=(
+            "Organization trail: the events may come from any member account (recipientAccountId). "
+            "Alarm in account {account}, region {region}, control {id}{refs}."
+        ),
         events="Events: {url}",
         log_group="Events: search log group {log_group} (no faithful Logs Insights query): {url}",
     ),
@@ -125,6 +133,10 @@ PHRASES: Mapping[Language, DescriptionPhrases] = {
         why="リスク: {rationale}",
         check="まず確認すること: {investigation}",
         where="アカウント {account}、リージョン {region}。コントロール {id}{refs}。",
+        where_organization=(
+            "組織の証跡: イベントはどのメンバーアカウントからでも記録されます (recipientAccountId)。"
+            "アラームはアカウント {account}、リージョン {region}。コントロール {id}{refs}。"
+        ),
         events="該当イベント: {url}",
         log_group="イベント: ロググループ {log_group} を検索してください: {url}",
     ),
@@ -143,14 +155,20 @@ def _log_group_part(context: AlarmContext) -> str:
     return context.log_group_name if context.log_group_name_is_token else _encode(context.log_group_name)
 
 
-def link_query(definition: ControlDefinition) -> str | None:
+ORGANIZATION_FIELDS = "fields @timestamp, recipientAccountId, @message"
+"""The first command of an organization trail's query: which member account each event is from."""
+
+
+def link_query(definition: ControlDefinition, *, organization_trail: bool = False) -> str | None:
     """The Logs Insights query behind a description's link: the control's filter, newest first.
 
     No ``fields`` command: Insights then shows each event whole, and the link stays short enough
-    to leave room for the why and the first checks within CloudWatch's 1,024 characters.
+    to leave room for the why and the first checks within CloudWatch's 1,024 characters. Over an
+    organization trail the member account comes first (:data:`ORGANIZATION_FIELDS`).
 
     Args:
         definition: the control.
+        organization_trail: the log group receives an organization trail. Default: ``False``.
 
     Returns:
         The query; ``None`` when the pattern has no faithful Insights translation.
@@ -158,7 +176,9 @@ def link_query(definition: ControlDefinition) -> str | None:
     expr = to_logs_insights_filter(definition.filter_pattern, compact=True)
     if expr is None:
         return None
-    return f"filter {expr} | sort @timestamp desc" if expr else "sort @timestamp desc"
+    commands = [ORGANIZATION_FIELDS] if organization_trail else []
+    commands += [f"filter {expr}"] if expr else []
+    return " | ".join([*commands, "sort @timestamp desc"])
 
 
 def insights_console_url(query: str, context: AlarmContext) -> str:
@@ -236,7 +256,7 @@ def alarm_description(
 
 def _links(definition: ControlDefinition, context: AlarmContext, phrases: DescriptionPhrases) -> list[str]:
     """The query link (when the pattern has a faithful query), then the log group link."""
-    query = link_query(definition)
+    query = link_query(definition, organization_trail=context.organization_trail)
     links = [phrases.events.format(url=insights_console_url(query, context))] if query is not None else []
     links.append(phrases.log_group.format(log_group=context.log_group_name, url=log_group_console_url(context)))
     return links
@@ -255,8 +275,9 @@ def _middles(localized: LocalizedText, phrases: DescriptionPhrases) -> list[list
 def _wheres(definition: ControlDefinition, context: AlarmContext, phrases: DescriptionPhrases) -> list[str]:
     """The where line, with the benchmark references and then without them."""
     refs = compact_references(definition)
+    where = phrases.where_organization if context.organization_trail else phrases.where
     return [
-        phrases.where.format(account=context.account, region=context.region, id=definition.id, refs=refs_text)
+        where.format(account=context.account, region=context.region, id=definition.id, refs=refs_text)
         for refs_text in ((f" ({refs})" if refs else ""), "")
     ]
 
