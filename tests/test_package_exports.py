@@ -13,9 +13,14 @@ import trailwatch_constructs
 LAZY = (
     "AlarmTopic",
     "AuditTrail",
+    "AuditorChecks",
     "CloudTrailSecurityMonitoring",
     "DetectiveControl",
+    "OrganizationOptions",
+    "OrganizationTrailLogGroup",
     "SecurityHubCloudWatchChecks",
+    "SecurityHubMemberPolicy",
+    "SecurityHubStandard",
     "SecurityMonitoringDashboard",
     "TrailOptions",
 )

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from trailwatch_constructs.constructs.detective_control import DetectiveControl
     from trailwatch_constructs.constructs.monitoring import CloudTrailSecurityMonitoring
     from trailwatch_constructs.constructs.organization import OrganizationOptions
+    from trailwatch_constructs.constructs.organization_log_group import OrganizationTrailLogGroup
+    from trailwatch_constructs.constructs.security_hub_policy import SecurityHubMemberPolicy, SecurityHubStandard
 
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
@@ -51,6 +53,9 @@ _LAZY = {
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
     "OrganizationOptions": "trailwatch_constructs.constructs.organization",
+    "OrganizationTrailLogGroup": "trailwatch_constructs.constructs.organization_log_group",
+    "SecurityHubMemberPolicy": "trailwatch_constructs.constructs.security_hub_policy",
+    "SecurityHubStandard": "trailwatch_constructs.constructs.security_hub_policy",
     "SecurityHubCloudWatchChecks": "trailwatch_constructs.constructs.auditor_checks",
     "SecurityMonitoringDashboard": "trailwatch_constructs.constructs.dashboard",
     "TrailOptions": "trailwatch_constructs.constructs.audit_trail",
@@ -83,8 +88,11 @@ __all__ = [
     "Language",
     "LocalizedText",
     "OrganizationOptions",
+    "OrganizationTrailLogGroup",
     "PatternTooLongError",
     "SecurityHubCloudWatchChecks",
+    "SecurityHubMemberPolicy",
+    "SecurityHubStandard",
     "SecurityMonitoringDashboard",
     "Severity",
     "Statistic",

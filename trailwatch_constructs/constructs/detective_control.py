@@ -89,10 +89,17 @@ def _console_host(stack: Stack) -> str:
 
 
 def _log_group_name_length(log_group: logs.ILogGroup) -> int:
-    """The deployed length of the log group's name, or the longest it can be."""
+    """The deployed length of the log group's name, or the longest it can be.
+
+    A construct that imports a log group by a deploy-time name may bound it with an int attribute
+    ``max_log_group_name_length`` (``OrganizationTrailLogGroup`` does, and fails the deploy beyond it).
+    """
     name = log_group.log_group_name
     if not Token.is_unresolved(name):
         return len(name)
+    bound = getattr(log_group.node.scope, "max_log_group_name_length", None)
+    if isinstance(bound, int):
+        return bound
     resource = log_group.node.default_child
     if isinstance(resource, logs.CfnLogGroup):
         stack = Stack.of(resource)
