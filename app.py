@@ -7,9 +7,18 @@
   It exists only when ``-c trailwatch:existingLogGroupName=...`` is given: that log group is in
   one account and Region of an organization, and everywhere else the stack would roll back.
 
+* ``Organization`` (a stage) deploys the controls once for an AWS Organizations organization
+  (docs/organizations.md): ``Monitoring`` in the account and home Region of the organization
+  trail's log group, found by prefix (Control Tower's by default), and ``SecurityHubPolicy`` in the
+  Security Hub delegated administrator account, disabling CloudWatch.1-14 in the member accounts.
+  It exists only when ``-c trailwatch:organizationId=o-...`` is given, with the keys below.
+
 Context (``cdk.json`` or ``-c key=value``): ``trailwatch:alarmEmail`` (no placeholder is ever
-subscribed: without it nobody is notified, and synth says so), ``trailwatch:privilegedGroup`` and
-``trailwatch:existingLogGroupName``.
+subscribed: without it nobody is notified, and synth says so), ``trailwatch:privilegedGroup``,
+``trailwatch:existingLogGroupName``; for the organization stage ``trailwatch:organizationId``,
+``trailwatch:homeRegion``, ``trailwatch:managementAccount`` (owns the organization trail),
+``trailwatch:securityHubAdminAccount`` and ``trailwatch:memberTargets`` (comma-separated OU or
+account ids whose CloudWatch.1-14 are disabled).
 """
 
 from __future__ import annotations
@@ -18,7 +27,15 @@ import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from trailwatch_constructs import AuditorChecks, CloudTrailSecurityMonitoring, TrailOptions
+from trailwatch_constructs import (
+    AuditorChecks,
+    CloudTrailSecurityMonitoring,
+    OrganizationOptions,
+    OrganizationTrailLogGroup,
+    SecurityHubMemberPolicy,
+    SecurityHubStandard,
+    TrailOptions,
+)
 
 DEFAULT_PRIVILEGED_GROUP = "Administrators"
 EXISTING_LOG_GROUP_NAMESPACE = "CloudTrailMetrics/ExistingLogGroup"
@@ -74,19 +91,111 @@ class TrailwatchExistingLogGroupStack(cdk.Stack):
         )
 
 
+ORGANIZATION_CONTEXT = (
+    "trailwatch:organizationId",
+    "trailwatch:homeRegion",
+    "trailwatch:managementAccount",
+    "trailwatch:securityHubAdminAccount",
+    "trailwatch:memberTargets",
+)
+"""The context the organization stage needs, all of it, once ``trailwatch:organizationId`` is given."""
+
+
+class OrganizationMonitoringStack(cdk.Stack):
+    """The controls over the organization trail's log group, in the account and Region that hold it."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        alarm_emails: list[str],
+        organization: OrganizationOptions,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.trail_logs = OrganizationTrailLogGroup(self, "OrganizationTrailLogs")
+        self.monitoring = CloudTrailSecurityMonitoring(
+            self,
+            "SecurityMonitoring",
+            log_group=self.trail_logs.log_group,
+            alarm_emails=alarm_emails,
+            organization=organization,
+        )
+
+
+class SecurityHubPolicyStack(cdk.Stack):
+    """The central configuration policy that disables CloudWatch.1-14 where the trail is not owned."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, targets: list[str], trail_owner_account: str, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        self.policy = SecurityHubMemberPolicy(
+            self,
+            "MemberPolicy",
+            enabled_standards=[
+                SecurityHubStandard.FOUNDATIONAL_SECURITY_BEST_PRACTICES,
+                SecurityHubStandard.CIS_AWS_FOUNDATIONS_3_0_0,
+            ],
+            targets=targets,
+            trail_owner_account=trail_owner_account,
+        )
+
+
+class OrganizationStage(cdk.Stage):
+    """The organization recipe: monitoring where the trail's log group is, the policy where Security Hub is run."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, context: dict[str, str], alarm_emails: list[str]
+    ) -> None:
+        super().__init__(scope, construct_id)
+        region = context["trailwatch:homeRegion"]
+        management = context["trailwatch:managementAccount"]
+        self.monitoring = OrganizationMonitoringStack(
+            self,
+            "Monitoring",
+            alarm_emails=alarm_emails,
+            organization=OrganizationOptions(context["trailwatch:organizationId"], trail_home_region=region),
+            env=cdk.Environment(account=management, region=region),
+            description="trailwatch: detective controls over the organization trail (management account, home Region)",
+        )
+        self.security_hub = SecurityHubPolicyStack(
+            self,
+            "SecurityHubPolicy",
+            targets=[t.strip() for t in context["trailwatch:memberTargets"].split(",") if t.strip()],
+            trail_owner_account=management,
+            env=cdk.Environment(account=context["trailwatch:securityHubAdminAccount"], region=region),
+            description="trailwatch: disables CloudWatch.1-14 in member accounts (Security Hub delegated admin)",
+        )
+
+
+def _organization_context(app: cdk.App) -> dict[str, str] | None:
+    """The organization stage's context, or ``None`` without ``trailwatch:organizationId``."""
+    if not app.node.try_get_context("trailwatch:organizationId"):
+        return None
+    values = {key: app.node.try_get_context(key) for key in ORGANIZATION_CONTEXT}
+    missing = [key for key, value in values.items() if not value]
+    if missing:
+        raise ValueError(
+            f"the organization stage needs every one of {', '.join(ORGANIZATION_CONTEXT)}; missing: "
+            + ", ".join(missing)
+        )
+    return {key: str(value) for key, value in values.items()}
+
+
 def build_app(app: cdk.App) -> list[cdk.Stack]:
     """Add the sample stacks to ``app``, reading their settings from context.
 
-    The auditor aspect makes ``cdk synth`` fail if a stack would fail a check of any auditor the
-    constructs target (Security Hub CloudWatch.1-14, CIS v3.0.0/v5.0.0, prowler, steampipe, Cloud
-    Custodian, ScoutSuite, InSpec); without an alarm email Security Hub's cannot pass, so synth warns
-    instead of failing on the missing subscriber.
+    The auditor aspect (on every monitoring stack) makes ``cdk synth`` fail if a stack would fail
+    a check of any auditor the constructs target (Security Hub CloudWatch.1-14, CIS v3.0.0/v5.0.0,
+    prowler, steampipe, Cloud Custodian, ScoutSuite, InSpec); without an alarm email Security Hub's
+    cannot pass, so synth warns instead of failing on the missing subscriber.
     """
     alarm_email = app.node.try_get_context("trailwatch:alarmEmail")
     alarm_emails = [alarm_email] if alarm_email else []
     group = app.node.try_get_context("trailwatch:privilegedGroup") or DEFAULT_PRIVILEGED_GROUP
     log_group_name = app.node.try_get_context("trailwatch:existingLogGroupName")
-    cdk.Aspects.of(app).add(AuditorChecks(require_subscriber=bool(alarm_emails)))
     env = cdk.Environment(
         account=app.node.try_get_context("trailwatch:account"),
         region=app.node.try_get_context("trailwatch:region"),
@@ -112,8 +221,14 @@ def build_app(app: cdk.App) -> list[cdk.Stack]:
                 description="trailwatch: detective controls over an existing CloudTrail log group",
             )
         )
-    if not alarm_emails:
-        for stack in stacks:
+    organization = _organization_context(app)
+    monitored = list(stacks)
+    if organization is not None:
+        stage = OrganizationStage(app, "Organization", context=organization, alarm_emails=alarm_emails)
+        monitored.append(stage.monitoring)
+    for stack in monitored:
+        cdk.Aspects.of(stack).add(AuditorChecks(require_subscriber=bool(alarm_emails)))
+        if not alarm_emails:
             cdk.Annotations.of(stack).add_warning_v2("trailwatch:no-subscriber", NO_SUBSCRIBER_WARNING)
     return stacks
 

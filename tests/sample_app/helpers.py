@@ -11,11 +11,20 @@ import app as sample_app
 from tests.constructs.helpers import new_app
 
 SAMPLE_ALARM_EMAIL = "security-alerts@example.com"
+ORGANIZATION_CONTEXT = {
+    "trailwatch:organizationId": "o-a1b2c3d4e5",
+    "trailwatch:homeRegion": "us-east-1",
+    "trailwatch:managementAccount": "111111111111",
+    "trailwatch:securityHubAdminAccount": "222222222222",
+    "trailwatch:memberTargets": "ou-ab12-cdefgh34, 333333333333",
+}
+"""What a user deploying the organization stage passes with ``-c``."""
 SAMPLE_CONTEXT = {
     "trailwatch:alarmEmail": SAMPLE_ALARM_EMAIL,
     "trailwatch:existingLogGroupName": "aws-controltower/CloudTrailLogs",
+    **ORGANIZATION_CONTEXT,
 }
-"""What a user deploying both sample stacks passes with ``-c``."""
+"""What a user deploying every sample stack passes with ``-c``."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,7 @@ class SampleApp:
 
     main_stack: cdk.Stack
     existing_stack: cdk.Stack
+    organization_stage: cdk.Stage
     main: Template
     existing: Template
     nag_findings: dict[str, list[str]]  # stack name -> unsuppressed findings (errors and warnings)
@@ -45,13 +55,20 @@ def synthesize_sample() -> SampleApp:
 
     app = new_app(**SAMPLE_CONTEXT)
     main_stack, existing_stack = sample_app.build_app(app)
+    stage = app.node.find_child("Organization")
+    assert isinstance(stage, cdk.Stage)
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     cdk.Aspects.of(app).add(NIST80053R5Checks(verbose=True))
     assembly = app.synth()
     messages = {s.stack_name: _messages(assembly, s.stack_name) for s in (main_stack, existing_stack)}
+    stage_assembly = stage.synth()
+    for stack in stage.node.children:
+        if isinstance(stack, cdk.Stack):
+            messages[stack.artifact_id] = _messages(stage_assembly, stack.stack_name)
     return SampleApp(
         main_stack=main_stack,
         existing_stack=existing_stack,
+        organization_stage=stage,
         main=Template.from_json(assembly.get_stack_by_name(main_stack.stack_name).template),
         existing=Template.from_json(assembly.get_stack_by_name(existing_stack.stack_name).template),
         nag_findings={

@@ -54,14 +54,23 @@ def test_main_stack_satisfies_each_auditor_with_one_alarm_per_control(sample: Sa
 
 
 def test_sample_app_checks_itself_against_every_auditor() -> None:
-    # GIVEN the sample app WHEN built THEN it carries the auditor aspect for every auditor,
-    # so `cdk synth` fails on a gap
+    # GIVEN the sample app WHEN built THEN each monitoring stack carries the auditor aspect for every
+    # auditor, so `cdk synth` fails on a gap
     import aws_cdk as cdk
 
     import app as sample_app
     from tests.constructs.helpers import new_app
+    from tests.sample_app.helpers import SAMPLE_CONTEXT
 
-    app = new_app()
-    sample_app.build_app(app)
-    (aspect,) = [a for a in cdk.Aspects.of(app).all if isinstance(a, AuditorChecks)]
-    assert aspect.auditors == ALL_AUDITORS
+    app = new_app(**SAMPLE_CONTEXT)
+    stage_monitoring = None
+    for stack in [
+        *sample_app.build_app(app),
+        stage_monitoring := app.node.find_child("Organization").node.find_child("Monitoring"),
+    ]:
+        (aspect,) = [a for a in cdk.Aspects.of(stack).all if isinstance(a, AuditorChecks)]
+        assert aspect.auditors == ALL_AUDITORS
+    # AND the Security Hub policy stack, which has no alarms to check, does not
+    policy = app.node.find_child("Organization").node.find_child("SecurityHubPolicy")
+    assert not [a for a in cdk.Aspects.of(policy).all if isinstance(a, AuditorChecks)]
+    assert stage_monitoring is not None

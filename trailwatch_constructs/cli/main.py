@@ -27,6 +27,7 @@ from trailwatch_constructs.cli.commands.compliance import compliance_command
 from trailwatch_constructs.cli.commands.controls import controls_command
 from trailwatch_constructs.cli.commands.replay import replay_command
 from trailwatch_constructs.cli.commands.test import test_command
+from trailwatch_constructs.cli.commands.verify import verify_command
 from trailwatch_constructs.core.errors import TrailwatchError
 
 DEBUG_ENV: Final = "TRAILWATCH_DEBUG"
@@ -137,6 +138,7 @@ cli.add_command(controls_command)
 cli.add_command(compliance_command)
 cli.add_command(test_command)
 cli.add_command(replay_command)
+cli.add_command(verify_command)
 
 
 def main() -> None:

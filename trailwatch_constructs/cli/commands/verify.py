@@ -1,0 +1,139 @@
+"""``trailwatch verify``: check an AWS account as Security Hub checks CloudTrail.1 and CloudWatch.1-17."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final, Literal
+from urllib.parse import urlsplit
+
+import click
+
+from trailwatch_constructs.catalog import STATIC_CONTROLS, ControlDefinition
+from trailwatch_constructs.catalog.auditors import Auditor
+from trailwatch_constructs.cli.options import format_option
+
+if TYPE_CHECKING:
+    from trailwatch_constructs.aws import SessionClients
+    from trailwatch_constructs.aws.fire_drill import DrillResult
+    from trailwatch_constructs.aws.verify import Verification
+
+VerifyFormat = Literal["table", "markdown", "json"]
+"""``trailwatch verify --format``; the first is the default."""
+CONTROL_CHOICES: Final = tuple(c.id for c in STATIC_CONTROLS) + tuple(
+    c.security_hub_control for c in STATIC_CONTROLS if c.security_hub_control
+)
+"""What ``--control`` accepts: a catalogue id, or the Security Hub control it covers."""
+
+
+@click.command("verify", short_help="Check an AWS account's trail alarms as Security Hub does.")
+@format_option(VerifyFormat)
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="REGION",
+    help="Region to check (repeatable); default: the session's Region (AWS_REGION, the profile's).",
+)
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    callback=lambda _ctx, _param, value: _endpoint_url(value),
+    help="Send every AWS call to this endpoint (e.g. a local test server).",
+)
+@click.option("--profile", metavar="NAME", help="AWS profile to use; default: the usual credential chain.")
+@click.option(
+    "--auditor",
+    "auditors",
+    multiple=True,
+    type=click.Choice([a.value for a in Auditor]),
+    help="Also report this auditor's checks of the controls (repeatable); Security Hub's are always reported.",
+)
+@click.option(
+    "--control",
+    "control_ids",
+    multiple=True,
+    type=click.Choice(CONTROL_CHOICES),
+    metavar="ID",
+    help="Check (and drill) only this control: a catalogue id or CloudWatch.N (repeatable); default: all.",
+)
+@click.option(
+    "--fire-drill",
+    "drill",
+    is_flag=True,
+    help="Then set each alarm of the controls to ALARM, wait for its actions' outcome in the alarm "
+    "history, and set it back to OK (which runs its OK actions). An alarm in ALARM is left alone.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long the fire drill waits for the actions' outcome.",
+)
+def verify_command(
+    fmt: VerifyFormat,
+    regions: tuple[str, ...],
+    endpoint_url: str | None,
+    profile: str | None,
+    auditors: tuple[str, ...],
+    control_ids: tuple[str, ...],
+    drill: bool,
+    timeout: float,
+) -> int:
+    """Re-run Security Hub's audit of CloudTrail.1 and CloudWatch.1-17 against an AWS account, with
+    boto3 and the usual credentials: per Region and control, PASSED, FAILED, WARNING or NO_DATA, and why.
+
+    CloudWatch.1-14 need a multi-Region trail of the account, based in the Region, logging every
+    management event to a log group with a metric filter of the control's exact text, an alarm on
+    its metric with an enabled SNS action, and a confirmed subscription to the topic.
+
+    Exit 1 when any check FAILED, or a drilled alarm action showed no successful delivery.
+    """
+    # Imported here: the AWS code and its report are not needed for the other commands' start.
+    from trailwatch_constructs.aws import AwsCallError, SessionClients
+    from trailwatch_constructs.aws.verify import verify
+    from trailwatch_constructs.cli.verify_report import VerifyOutput, print_output
+
+    controls = _selected(control_ids)
+    chosen = tuple(Auditor(a) for a in auditors if a != Auditor.SECURITY_HUB)
+    try:
+        clients = SessionClients(profile=profile, endpoint_url=endpoint_url)
+        verification = verify(clients, regions or (_session_region(clients),), controls=controls, auditors=chosen)
+        outcomes = _fire_drill(clients, verification, controls, chosen, timeout) if drill else None
+    except AwsCallError as err:
+        raise click.ClickException(str(err)) from err
+    print_output(VerifyOutput(verification, other_auditors=bool(chosen), drill=outcomes), fmt)
+    return 1 if verification.failed or any(r.failed for r in outcomes or ()) else 0
+
+
+def _endpoint_url(value: str | None) -> str | None:
+    # botocore refuses a URL without scheme or host with a bare ValueError: say it as a usage error.
+    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// URL", param_hint="'--endpoint-url'")
+    return value
+
+
+def _selected(control_ids: Sequence[str]) -> tuple[ControlDefinition, ...]:
+    if not control_ids:
+        return STATIC_CONTROLS
+    return tuple(c for c in STATIC_CONTROLS if c.id in control_ids or c.security_hub_control in control_ids)
+
+
+def _session_region(clients: SessionClients) -> str:
+    if clients.region is None:
+        raise click.UsageError("no Region to check: pass --region REGION, or set AWS_REGION or a profile's region")
+    return clients.region
+
+
+def _fire_drill(
+    clients: SessionClients,
+    verification: Verification,
+    controls: Sequence[ControlDefinition],
+    auditors: Sequence[Auditor],
+    timeout: float,
+) -> tuple[DrillResult, ...]:
+    from trailwatch_constructs.aws.fire_drill import Pace, drill_targets, fire_drill
+
+    targets = drill_targets(verification.views, controls, auditors)
+    return fire_drill(clients, targets, Pace(timeout=timeout))
