@@ -1,78 +1,21 @@
 """The fire drill: alarms set to ALARM on the local endpoint, their history read through botocore's Stubber.
 
 moto 5.2 does not implement DescribeAlarmHistory (it raises NotImplementedError) and its
-SetAlarmState runs no action, so no "Action" history item could ever appear. ``HistoryStub`` is the
-endpoint's CloudWatch client for everything else (SetAlarmState really changes the alarm's state
-there) with DescribeAlarmHistory alone answered by a Stubber, in the summaries' documented wording.
+SetAlarmState runs no action, so no "Action" history item could ever appear. ``HistoryStub``
+(tests/aws/helpers.py) is the endpoint's CloudWatch client for everything else (SetAlarmState really
+changes the alarm's state there) with DescribeAlarmHistory alone answered by a Stubber, in the
+summaries' documented wording.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
-from botocore.stub import Stubber
 
-from tests.aws.test_verify import ROOT, SECURITY_HUB_CONTROLS, Account, factory
+from tests.aws.helpers import KMS_ERROR, NOW, ROOT, SECURITY_HUB_CONTROLS, Account, HistoryStub, factory
 from tests.aws_server import REGION, AwsEndpoint
 from trailwatch_constructs.aws import AwsCallError
-from trailwatch_constructs.aws.fire_drill import (
-    CLOCK_SKEW,
-    DrillTarget,
-    Outcome,
-    Pace,
-    drill_targets,
-    fire_drill,
-)
+from trailwatch_constructs.aws.fire_drill import DrillTarget, Outcome, Pace, drill_targets, fire_drill
 from trailwatch_constructs.aws.verify import verify
-
-NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-KMS_ERROR = 'Received error: "CloudWatch Alarms does not have authorization to access the SNS topic encryption key."'
-
-
-class HistoryStub:
-    """The endpoint's CloudWatch client, but DescribeAlarmHistory answered by a Stubber; records SetAlarmState.
-
-    The Stubber also checks each DescribeAlarmHistory's parameters: by default, a StartDate of the
-    drill's start (:data:`NOW`) less :data:`CLOCK_SKEW`.
-    """
-
-    def __init__(self, aws: AwsEndpoint, *, start_date: Any = NOW - CLOCK_SKEW) -> None:
-        self._real = aws.client("cloudwatch")
-        self._history = aws.client("cloudwatch")
-        self.stubber = Stubber(self._history)
-        self.stubber.activate()
-        self.start_date = start_date
-        self.states: list[tuple[str, str]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def set_alarm_state(self, **kwargs: Any) -> Any:
-        """Records the call, then makes it on the endpoint."""
-        self.states.append((kwargs["AlarmName"], kwargs["StateValue"]))
-        return self._real.set_alarm_state(**kwargs)
-
-    def describe_alarm_history(self, **kwargs: Any) -> Any:
-        """Answered by the Stubber."""
-        return self._history.describe_alarm_history(**kwargs)
-
-    def answer(self, alarm: str, *summaries: str) -> None:
-        """Queues one DescribeAlarmHistory answer: Action items with these summaries, newest first."""
-        items = [
-            {
-                "AlarmName": alarm,
-                "AlarmType": "MetricAlarm",
-                "Timestamp": NOW,
-                "HistoryItemType": "Action",
-                "HistorySummary": summary,
-                "HistoryData": "{}",
-            }
-            for summary in summaries
-        ]
-        expected = {"AlarmName": alarm, "HistoryItemType": "Action", "StartDate": self.start_date, "MaxRecords": 100}
-        self.stubber.add_response("describe_alarm_history", {"AlarmHistoryItems": items}, expected)
 
 
 class FakeTime:
@@ -212,17 +155,7 @@ def test_targets_are_the_enabled_alarms_of_the_controls_chains(aws: AwsEndpoint)
     account.monitored(SECURITY_HUB_CONTROLS[:2])
     account.metric_filter(SECURITY_HUB_CONTROLS[2])
     account.alarm(SECURITY_HUB_CONTROLS[2], enabled=False)
-    account.client("cloudwatch").put_metric_alarm(
-        AlarmName="cpu",
-        MetricName="CPUUtilization",
-        Namespace="AWS/EC2",
-        Statistic="Average",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=90,
-        ComparisonOperator="GreaterThanThreshold",
-        AlarmActions=[account.topic()],
-    )
+    account.unrelated_alarm(actions=[account.topic()])
     views = verify(factory(aws), [REGION]).views
     # WHEN the drill's targets are chosen for every control, then for CloudWatch.2 only
     every = drill_targets(views, SECURITY_HUB_CONTROLS)

@@ -8,153 +8,24 @@ stubbed while every other call still goes to the endpoint:
   enforce IAM or topic policies;
 - an organization trail owned by another account: moto only lists the caller's own trails.
 
-``Account`` builds the configurations with boto3; the CLI tests (tests/cli/commands/test_verify.py)
-use it too.
+The configurations are built with boto3 by ``Account`` (tests/aws/helpers.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
+from tests.aws.helpers import ALL_MANAGEMENT, ROOT, SECURITY_HUB_CONTROLS, Account, factory
 from tests.aws_server import ACCOUNT, REGION, AwsEndpoint
-from trailwatch_constructs.aws import AwsCallError, Clients, Service
-from trailwatch_constructs.aws.verify import Status, Verification, verify
-from trailwatch_constructs.catalog import STATIC_CONTROLS, ControlDefinition
+from trailwatch_constructs.aws import AwsCallError
+from trailwatch_constructs.aws.verdicts import Status, Verification
+from trailwatch_constructs.aws.verify import verify
 
-SECURITY_HUB_CONTROLS = tuple(c for c in STATIC_CONTROLS if c.security_hub_control)
-"""The controls of CloudWatch.1-14, in that order."""
-ROOT = SECURITY_HUB_CONTROLS[0]
-"""root-account-usage: CloudWatch.1."""
-NAMESPACE = "Trailwatch"
-LOG_GROUP = "trail-logs"
-ALL_MANAGEMENT = {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True}]}
-"""What AWS gives a new trail. moto gives none, so every trail built here gets it (or another) explicitly."""
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/CloudTrailToLogs"
 OTHER_ACCOUNT = "999999999999"
-
-
-@dataclass
-class Account:
-    """Builds trails, log groups, metric filters, alarms, topics and subscriptions on the endpoint."""
-
-    aws: AwsEndpoint
-    region: str = REGION
-    _topics: dict[str, str] = field(default_factory=dict)
-    _clients: dict[str, Any] = field(default_factory=dict)
-
-    def client(self, service: str) -> Any:
-        """A boto3 client of the endpoint in this Region (made once: making one takes tens of ms)."""
-        if service not in self._clients:
-            self._clients[service] = self.aws.client(service, self.region)
-        return self._clients[service]
-
-    def log_group(self, name: str = LOG_GROUP, *, retention: int | None = 365) -> str:
-        """Creates a log group (retention ``None``: never expire) and returns its ARN."""
-        logs = self.client("logs")
-        logs.create_log_group(logGroupName=name)
-        if retention is not None:
-            logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
-        return f"arn:aws:logs:{self.region}:{self.aws.account}:log-group:{name}:*"
-
-    def trail(
-        self,
-        name: str = "main",
-        *,
-        log_group: str | None = LOG_GROUP,
-        multi_region: bool = True,
-        logging: bool = True,
-        selectors: dict[str, Any] | None = None,
-        retention: int | None = 365,
-    ) -> None:
-        """Creates a trail delivering to ``log_group`` (created with it), logging every management event."""
-        bucket = f"trail-{name}-{self.region}"
-        location = (
-            {} if self.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": self.region}}
-        )
-        self.client("s3").create_bucket(Bucket=bucket, **location)
-        logs: dict[str, str] = {}
-        if log_group:
-            logs = {
-                "CloudWatchLogsLogGroupArn": self.log_group(log_group, retention=retention),
-                "CloudWatchLogsRoleArn": ROLE,
-            }
-        cloudtrail = self.client("cloudtrail")
-        cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region, **logs)
-        cloudtrail.put_event_selectors(TrailName=name, **(selectors or ALL_MANAGEMENT))
-        if logging:
-            cloudtrail.start_logging(Name=name)
-
-    def topic(self, name: str = "alarms", *, subscribed: bool = True) -> str:
-        """Creates a topic (with an email subscription, which moto confirms at once) and returns its ARN."""
-        if name not in self._topics:
-            sns = self.client("sns")
-            self._topics[name] = sns.create_topic(Name=name)["TopicArn"]
-            if subscribed:
-                sns.subscribe(TopicArn=self._topics[name], Protocol="email", Endpoint="secops@example.com")
-        return self._topics[name]
-
-    def metric_filter(
-        self, control: ControlDefinition, *, pattern: str | None = None, log_group: str = LOG_GROUP
-    ) -> None:
-        """A metric filter publishing the control's metric: the control's own text unless ``pattern``."""
-        self.client("logs").put_metric_filter(
-            logGroupName=log_group,
-            filterName=f"{control.id}-{len(pattern or '')}",
-            filterPattern=pattern or control.pattern,
-            metricTransformations=[
-                {"metricName": control.metric_name, "metricNamespace": NAMESPACE, "metricValue": "1"}
-            ],
-        )
-
-    def alarm(
-        self,
-        control: ControlDefinition,
-        *,
-        actions: Sequence[str] | None = None,
-        enabled: bool = True,
-        namespace: str = NAMESPACE,
-    ) -> None:
-        """An alarm named after the control on its metric; its ALARM action: the ``alarms`` topic."""
-        self.client("cloudwatch").put_metric_alarm(
-            AlarmName=control.id,
-            MetricName=control.metric_name,
-            Namespace=namespace,
-            Statistic="Sum",
-            Period=300,
-            EvaluationPeriods=1,
-            Threshold=1,
-            ComparisonOperator="GreaterThanOrEqualToThreshold",
-            AlarmActions=[self.topic()] if actions is None else list(actions),
-            ActionsEnabled=enabled,
-        )
-
-    def chain(self, control: ControlDefinition) -> None:
-        """The control's filter and alarm, notifying the subscribed ``alarms`` topic."""
-        self.metric_filter(control)
-        self.alarm(control, actions=[self.topic()])
-
-    def monitored(self, controls: Sequence[ControlDefinition] = SECURITY_HUB_CONTROLS) -> None:
-        """A complete set-up: a logging multi-Region trail and every control's chain."""
-        self.trail()
-        for control in controls:
-            self.chain(control)
-
-
-def factory(aws: AwsEndpoint, **stubbed: Any) -> Clients:
-    """Clients of the endpoint, except the services given, which get the (stubbed) client given."""
-    made: dict[tuple[str, str], Any] = {}
-
-    def clients(service: Service, region: str) -> Any:
-        if service in stubbed:
-            return stubbed[service]
-        return made.setdefault((service, region), aws.client(service, region))
-
-    return clients
 
 
 def statuses(verification: Verification, region: str = REGION) -> dict[str, tuple[Status, str]]:

@@ -1,8 +1,9 @@
 """AWS at run time: the boto3 clients trailwatch's AWS-facing code shares, and how a failed call reads.
 
-:mod:`.verify` (Security Hub's checks, re-run with boto3) and :mod:`.fire_drill` (alarms forced to
-ALARM) take their clients from a :class:`Clients` factory, so that a test can hand them clients bound
-to a local endpoint, or a stubbed client for one service. Nothing here imports ``aws_cdk``, and the
+:mod:`.region_view` (what one Region holds, read with boto3), :mod:`.verify` (Security Hub's checks,
+judged on it; their results in :mod:`.verdicts`) and :mod:`.fire_drill` (alarms forced to ALARM) take
+their clients from a :class:`Clients` factory, so that a test can hand them clients bound to a local
+endpoint, or a stubbed client for one service. Nothing here imports ``aws_cdk``, and the
 CLI imports this package only when ``trailwatch verify`` runs (boto3 takes over 100 ms to load).
 """
 
@@ -62,7 +63,7 @@ class SessionClients:
         return region
 
     def __call__(self, service: Service, region: str) -> Any:
-        """Returns the client of one service in one Region.
+        """Returns the client of one service in one Region, made on the first call for it.
 
         Args:
             service: the AWS service.

@@ -11,14 +11,15 @@ its OK actions, as any return to OK does).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
 from trailwatch_constructs.aws import Clients, aws_errors
-from trailwatch_constructs.aws.verify import RegionView, control_alarms
+from trailwatch_constructs.aws.region_view import RegionView
+from trailwatch_constructs.aws.verify import control_alarms, other_auditors
 from trailwatch_constructs.catalog import ControlDefinition
 from trailwatch_constructs.catalog.auditors import Auditor, control_checks
 
@@ -47,7 +48,15 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class DrillTarget:
-    """An alarm to drill: where, for which control, and its ALARM actions."""
+    """An alarm to drill: where, for which control, and its ALARM actions.
+
+    Attributes:
+        region: the alarm's Region.
+        control: the Security Hub control (or catalogue id) the alarm belongs to.
+        alarm: the alarm's name.
+        actions: its ALARM actions.
+        state: its state when verify read it.
+    """
 
     region: str
     control: str
@@ -105,16 +114,23 @@ def drill_targets(
         controls: the controls whose alarms to drill.
         auditors: other auditors whose accepted texts also count. Default: Security Hub's only.
     """
-    chosen = [Auditor.SECURITY_HUB, *(a for a in auditors if a is not Auditor.SECURITY_HUB)]
+    chosen = [Auditor.SECURITY_HUB, *other_auditors(auditors)]
     targets: dict[tuple[str, str], DrillTarget] = {}
     for view in views:
         for control in controls:
-            label = control.security_hub_control or control.id
-            for alarm in control_alarms(view, control_checks(control.id, chosen)):
-                if alarm.actions_enabled and alarm.alarm_actions:
-                    target = DrillTarget(view.region, label, alarm.name, alarm.alarm_actions, alarm.state)
-                    targets.setdefault((view.region, alarm.name), target)
+            for target in _control_targets(view, control, chosen):
+                targets.setdefault((target.region, target.alarm), target)
     return tuple(targets.values())
+
+
+def _control_targets(
+    view: RegionView, control: ControlDefinition, auditors: Sequence[Auditor]
+) -> Iterator[DrillTarget]:
+    """The alarms of one control's chain in one Region whose actions are enabled."""
+    label = control.security_hub_control or control.id
+    for alarm in control_alarms(view, control_checks(control.id, auditors)):
+        if alarm.actions_enabled and alarm.alarm_actions:
+            yield DrillTarget(view.region, label, alarm.name, alarm.alarm_actions, alarm.state)
 
 
 def fire_drill(clients: Clients, targets: Sequence[DrillTarget], pace: Pace | None = None) -> tuple[DrillResult, ...]:
@@ -149,44 +165,52 @@ def _set_state(clients: Clients, target: DrillTarget, state: str, reason: str) -
         )
 
 
-_Key = tuple[str, str, str]
-"""Region, alarm, action."""
+_ActionKey = tuple[str, str, str]
+"""Region, alarm, action: one ALARM action of one alarm."""
 
 
 def _await_outcomes(
     clients: Clients, targets: Sequence[DrillTarget], since: datetime, pace: Pace
-) -> dict[_Key, tuple[Outcome, str]]:
+) -> dict[_ActionKey, tuple[Outcome, str]]:
     """Reads the history until every action has an outcome or the time is up."""
     deadline = pace.clock() + pace.timeout
-    outcomes: dict[_Key, tuple[Outcome, str]] = {}
+    outcomes: dict[_ActionKey, tuple[Outcome, str]] = {}
     while True:
         for target in targets:
-            if any((target.region, target.alarm, a) not in outcomes for a in target.actions):
+            if not _has_every_outcome(target, outcomes):
                 outcomes.update(_read_outcomes(clients, target, since))
-        done = all((t.region, t.alarm, a) in outcomes for t in targets for a in t.actions)
-        if done or pace.clock() >= deadline:
+        if all(_has_every_outcome(t, outcomes) for t in targets) or pace.clock() >= deadline:
             return outcomes
         pace.sleep(pace.poll)
 
 
-def _read_outcomes(clients: Clients, target: DrillTarget, since: datetime) -> dict[_Key, tuple[Outcome, str]]:
+def _has_every_outcome(target: DrillTarget, outcomes: Mapping[_ActionKey, tuple[Outcome, str]]) -> bool:
+    return all(_action_key(target, action) in outcomes for action in target.actions)
+
+
+def _action_key(target: DrillTarget, action: str) -> _ActionKey:
+    return target.region, target.alarm, action
+
+
+def _read_outcomes(clients: Clients, target: DrillTarget, since: datetime) -> dict[_ActionKey, tuple[Outcome, str]]:
     with aws_errors(target.region):
         response = clients("cloudwatch", target.region).describe_alarm_history(
             AlarmName=target.alarm, HistoryItemType="Action", StartDate=since, MaxRecords=100
         )
-    outcomes: dict[_Key, tuple[Outcome, str]] = {}
+    outcomes: dict[_ActionKey, tuple[Outcome, str]] = {}
     # The history comes newest first. The drill's own outcome is the oldest since it started: a
     # metric alarm soon returns to OK by itself, and its OK action (often the same topic) follows.
     for item in reversed(response.get("AlarmHistoryItems", ())):
         summary = str(item.get("HistorySummary", ""))
         for action in target.actions:
-            outcome = _outcome(summary, action)
+            outcome = _outcome_in_summary(summary, action)
             if outcome is not None:
-                outcomes.setdefault((target.region, target.alarm, action), (outcome, summary))
+                outcomes.setdefault(_action_key(target, action), (outcome, summary))
     return outcomes
 
 
-def _outcome(summary: str, action: str) -> Outcome | None:
+def _outcome_in_summary(summary: str, action: str) -> Outcome | None:
+    """DELIVERED or FAILED when a history item's summary is the outcome of ``action``."""
     if summary.startswith(_SUCCESS + action):
         return Outcome.DELIVERED
     if summary.startswith(_FAILURE + action):
@@ -194,16 +218,18 @@ def _outcome(summary: str, action: str) -> Outcome | None:
     return None
 
 
-def _results(target: DrillTarget, outcomes: Mapping[_Key, tuple[Outcome, str]]) -> list[DrillResult]:
-    results = []
-    for action in target.actions:
-        outcome, detail = _outcome_of(target, action, outcomes)
-        results.append(DrillResult(target.region, target.control, target.alarm, action, outcome, detail))
-    return results
+def _results(target: DrillTarget, outcomes: Mapping[_ActionKey, tuple[Outcome, str]]) -> list[DrillResult]:
+    """One result per ALARM action of the alarm, in the alarm's order."""
+    return [
+        DrillResult(target.region, target.control, target.alarm, action, *_action_outcome(target, action, outcomes))
+        for action in target.actions
+    ]
 
 
-def _outcome_of(target: DrillTarget, action: str, outcomes: Mapping[_Key, tuple[Outcome, str]]) -> tuple[Outcome, str]:
+def _action_outcome(
+    target: DrillTarget, action: str, outcomes: Mapping[_ActionKey, tuple[Outcome, str]]
+) -> tuple[Outcome, str]:
     if target.state == "ALARM":
         return Outcome.SKIPPED, "the alarm is in ALARM already: setting it again runs no action"
-    found: tuple[Outcome, str] | None = outcomes.get((target.region, target.alarm, action))
+    found: tuple[Outcome, str] | None = outcomes.get(_action_key(target, action))
     return found or (Outcome.NO_RECORD, "no outcome in the alarm's history before the time was up")

@@ -1,10 +1,16 @@
-"""``trailwatch``: list the controls, test a pattern on events, replay CloudTrail archives, show compliance.
+"""``trailwatch``: the command group, its commands, and how each run ends (exit code, one-line errors).
+
+Commands: ``controls`` lists the controls, ``test`` tests a pattern on events, ``replay`` replays
+CloudTrail archives, ``compliance`` shows compliance, ``verify`` checks an AWS account as Security
+Hub does (with ``--fire-drill``, also sets each control's alarm to ALARM to see its actions run).
 
 Exit codes: 0 success, also when the reader of stdout goes away (``trailwatch ... | head``); 1 a
-run that could not finish (an output file that cannot be written, a worker process that died)
-or, with ``--strict``, input that was skipped; 2 a usage error (bad option, unknown control id,
-invalid filter pattern, a path that does not exist or holds nothing to read). Every error is one
-``trailwatch: error: ...`` message on stderr, never a traceback.
+run that could not finish (an output file that cannot be written, a worker process that died, an
+AWS call that failed), with ``--strict`` input that was skipped, or for ``verify`` a check that
+FAILED or a drilled alarm action that showed no successful delivery; 2 a usage error (bad option,
+unknown control id, invalid filter pattern, a path that does not exist or holds nothing to read,
+no Region to check). Every error is one ``trailwatch: error: ...`` message on stderr, never a
+traceback.
 
 This module must not import ``aws_cdk`` or ``jsii``, even indirectly: the CLI has to start fast
 and work where Node.js is missing. ``trailwatch_constructs`` loads its constructs lazily, and a

@@ -7,7 +7,6 @@ asked for and ``"fire_drill"`` after a drill; the table and Markdown formats sho
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, assert_never
 
@@ -15,7 +14,7 @@ import click
 import orjson
 
 from trailwatch_constructs.aws.fire_drill import DrillResult
-from trailwatch_constructs.aws.verify import AuditorResult, Check, Status, Verification
+from trailwatch_constructs.aws.verdicts import AuditorResult, Check, Status, Verification
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -39,6 +38,11 @@ class VerifyOutput:
     verification: Verification
     other_auditors: bool = False
     drill: tuple[DrillResult, ...] | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether a check FAILED or a drilled alarm action showed no successful delivery: exit 1."""
+        return self.verification.failed or any(r.failed for r in self.drill or ())
 
 
 def print_output(output: VerifyOutput, fmt: VerifyFormat) -> None:
@@ -120,7 +124,7 @@ def summary_line(output: VerifyOutput) -> str:
     Args:
         output: what to print.
     """
-    statuses = [c.status for c in output.verification.checks] + [r.status for r in output.verification.auditor_results]
+    statuses = output.verification.statuses
     counts = Counter(statuses)
     line = f"{len(statuses)} checks: " + ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
     if output.drill is not None:
@@ -129,17 +133,54 @@ def summary_line(output: VerifyOutput) -> str:
     return line
 
 
+# --- the sections the table and Markdown formats share ---------------------------------------------
+
+
+_Row = tuple[tuple[str, ...], Status | None]
+"""A row's cells, and the status the table colours it by (a drill's row has none)."""
+
+
+@dataclass(frozen=True)
+class _Section:
+    """A titled table: its header and rows."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[_Row, ...]
+
+
+def _sections(output: VerifyOutput) -> list[_Section]:
+    """Security Hub's verdicts; then other auditors' and the drill's outcomes, when asked for."""
+    verification = output.verification
+    sections = [
+        _Section(
+            "Security Hub",
+            ("Region", "Control", "Status", "Reason"),
+            tuple((_check_row(c), c.status) for c in verification.checks),
+        )
+    ]
+    if output.other_auditors:
+        rows = tuple((_auditor_row(r), r.status) for r in verification.auditor_results)
+        sections.append(_Section("Other auditors", ("Region", "Check", "Control", "Status", "Reason"), rows))
+    if output.drill is not None:
+        header = ("Region", "Control", "Alarm", "Action", "Outcome", "Detail")
+        sections.append(_Section("Fire drill", header, tuple((_drill_row(r), None) for r in output.drill)))
+    return sections
+
+
+def _check_row(check: Check) -> tuple[str, ...]:
+    return check.region, check.control, check.status.value, check.reason
+
+
+def _auditor_row(result: AuditorResult) -> tuple[str, ...]:
+    return result.region, result.check, result.control, result.status.value, result.reason
+
+
+def _drill_row(result: DrillResult) -> tuple[str, ...]:
+    return result.region, result.control, result.alarm, result.action, result.outcome.value, result.detail
+
+
 # --- Markdown -------------------------------------------------------------------------------------
-
-
-def _md(text: str) -> str:
-    """Returns a Markdown table cell: pipes escaped, newlines flattened."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(_md(cell) for cell in row) + " |" for row in rows]
 
 
 def output_markdown(output: VerifyOutput) -> str:
@@ -148,33 +189,20 @@ def output_markdown(output: VerifyOutput) -> str:
     Args:
         output: what to print.
     """
-    out = ["# trailwatch verify", "", f"- {summary_line(output)}", "", "## Security Hub", ""]
-    out += _md_table(("Region", "Control", "Status", "Reason"), [_check_row(c) for c in output.verification.checks])
-    if output.other_auditors:
-        out += ["", "## Other auditors", ""]
-        out += _md_table(
-            ("Region", "Check", "Control", "Status", "Reason"),
-            [_auditor_row(r) for r in output.verification.auditor_results],
-        )
-    if output.drill is not None:
-        out += ["", "## Fire drill", ""]
-        out += _md_table(_DRILL_HEADER, [_drill_row(r) for r in output.drill])
+    out = ["# trailwatch verify", "", f"- {summary_line(output)}"]
+    for section in _sections(output):
+        out += ["", f"## {section.title}", "", *_markdown_table(section)]
     return "\n".join(out) + "\n"
 
 
-def _check_row(check: Check) -> tuple[str, str, str, str]:
-    return check.region, check.control, check.status.value, check.reason
+def _markdown_table(section: _Section) -> list[str]:
+    lines = ["| " + " | ".join(section.header) + " |", "|" + "---|" * len(section.header)]
+    return lines + ["| " + " | ".join(_markdown_cell(cell) for cell in cells) + " |" for cells, _ in section.rows]
 
 
-def _auditor_row(result: AuditorResult) -> tuple[str, str, str, str, str]:
-    return result.region, result.check, result.control, result.status.value, result.reason
-
-
-_DRILL_HEADER: Final = ("Region", "Control", "Alarm", "Action", "Outcome", "Detail")
-
-
-def _drill_row(result: DrillResult) -> tuple[str, str, str, str, str, str]:
-    return result.region, result.control, result.alarm, result.action, result.outcome.value, result.detail
+def _markdown_cell(text: str) -> str:
+    """Returns a Markdown table cell: pipes escaped, newlines flattened."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 # --- terminal tables ------------------------------------------------------------------------------
@@ -185,37 +213,22 @@ def _print_tables(output: VerifyOutput) -> None:
 
     console = make_console()
     console.print(summary_line(output), soft_wrap=True)
-    checks = _table("Security Hub", ("Region", "Control", "Status", "Reason"))
-    for check in output.verification.checks:
-        _add_row(checks, _check_row(check), check.status)
-    console.print(checks)
-    if output.other_auditors:
-        others = _table("Other auditors", ("Region", "Check", "Control", "Status", "Reason"))
-        for result in output.verification.auditor_results:
-            _add_row(others, _auditor_row(result), result.status)
-        console.print(others)
-    if output.drill is not None:
-        drill = _table("Fire drill", _DRILL_HEADER)
-        for row in output.drill:
-            _add_row(drill, _drill_row(row), None)
-        console.print(drill)
+    for section in _sections(output):
+        console.print(_rich_table(section))
 
 
-def _table(title: str, header: Sequence[str]) -> Table:
+def _rich_table(section: _Section) -> Table:
     from rich import box
     from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
-    for name in header:
-        table.add_column(name, overflow="fold", no_wrap=name in ("Region", "Status", "Outcome"))
-    return table
-
-
-def _add_row(table: Table, cells: Sequence[str], status: Status | None) -> None:
     from rich.text import Text
 
-    # Text, not markup: an alarm or topic name may hold brackets.
-    texts = [Text(cell) for cell in cells]
-    if status is not None:
-        texts[[column.header for column in table.columns].index("Status")].stylize(STATUS_STYLES[status])
-    table.add_row(*texts)
+    table = Table(box=box.SIMPLE_HEAD, title=section.title, title_justify="left")
+    for name in section.header:
+        table.add_column(name, overflow="fold", no_wrap=name in ("Region", "Status", "Outcome"))
+    for cells, status in section.rows:
+        # Text, not markup: an alarm or topic name may hold brackets.
+        texts = [Text(cell) for cell in cells]
+        if status is not None:
+            texts[section.header.index("Status")].stylize(STATUS_STYLES[status])
+        table.add_row(*texts)
+    return table

@@ -15,7 +15,8 @@ from trailwatch_constructs.cli.options import format_option
 if TYPE_CHECKING:
     from trailwatch_constructs.aws import SessionClients
     from trailwatch_constructs.aws.fire_drill import DrillResult
-    from trailwatch_constructs.aws.verify import Verification
+    from trailwatch_constructs.aws.verdicts import Verification
+    from trailwatch_constructs.cli.verify_report import VerifyOutput
 
 VerifyFormat = Literal["table", "markdown", "json"]
 """``trailwatch verify --format``; the first is the default."""
@@ -91,20 +92,18 @@ def verify_command(
     Exit 1 when any check FAILED, or a drilled alarm action showed no successful delivery.
     """
     # Imported here: the AWS code and its report are not needed for the other commands' start.
-    from trailwatch_constructs.aws import AwsCallError, SessionClients
-    from trailwatch_constructs.aws.verify import verify
-    from trailwatch_constructs.cli.verify_report import VerifyOutput, print_output
+    from trailwatch_constructs.cli.verify_report import print_output
 
-    controls = _selected(control_ids)
-    chosen = tuple(Auditor(a) for a in auditors if a != Auditor.SECURITY_HUB)
-    try:
-        clients = SessionClients(profile=profile, endpoint_url=endpoint_url)
-        verification = verify(clients, regions or (_session_region(clients),), controls=controls, auditors=chosen)
-        outcomes = _fire_drill(clients, verification, controls, chosen, timeout) if drill else None
-    except AwsCallError as err:
-        raise click.ClickException(str(err)) from err
-    print_output(VerifyOutput(verification, other_auditors=bool(chosen), drill=outcomes), fmt)
-    return 1 if verification.failed or any(r.failed for r in outcomes or ()) else 0
+    output = _check_account(
+        profile=profile,
+        endpoint_url=endpoint_url,
+        regions=regions,
+        controls=_selected_controls(control_ids),
+        auditors=[Auditor(a) for a in auditors],
+        drill_timeout=timeout if drill else None,
+    )
+    print_output(output, fmt)
+    return 1 if output.failed else 0
 
 
 def _endpoint_url(value: str | None) -> str | None:
@@ -114,10 +113,34 @@ def _endpoint_url(value: str | None) -> str | None:
     return value
 
 
-def _selected(control_ids: Sequence[str]) -> tuple[ControlDefinition, ...]:
+def _selected_controls(control_ids: Sequence[str]) -> tuple[ControlDefinition, ...]:
     if not control_ids:
         return STATIC_CONTROLS
     return tuple(c for c in STATIC_CONTROLS if c.id in control_ids or c.security_hub_control in control_ids)
+
+
+def _check_account(
+    *,
+    profile: str | None,
+    endpoint_url: str | None,
+    regions: Sequence[str],
+    controls: Sequence[ControlDefinition],
+    auditors: Sequence[Auditor],
+    drill_timeout: float | None,
+) -> VerifyOutput:
+    """Runs the checks, then the fire drill when it has a timeout; a failed AWS call is one click error."""
+    from trailwatch_constructs.aws import AwsCallError, SessionClients
+    from trailwatch_constructs.aws.verify import other_auditors, verify
+    from trailwatch_constructs.cli.verify_report import VerifyOutput
+
+    others = other_auditors(auditors)
+    try:
+        clients = SessionClients(profile=profile, endpoint_url=endpoint_url)
+        verification = verify(clients, regions or (_session_region(clients),), controls=controls, auditors=others)
+        drill = None if drill_timeout is None else _fire_drill(clients, verification, controls, others, drill_timeout)
+    except AwsCallError as err:
+        raise click.ClickException(str(err)) from err
+    return VerifyOutput(verification, other_auditors=bool(others), drill=drill)
 
 
 def _session_region(clients: SessionClients) -> str:
