@@ -25,7 +25,7 @@ cat >> "$work/pyproject.toml" <<TOML
 source_paths = ["$module"]
 pytest_add_cli_args = ["-p", "mutation_recursion"]
 pytest_add_cli_args_test_selection = ["$tests/"]
-also_copy = ["trailwatch_constructs/", "mutation_recursion.py"]
+also_copy = ["trailwatch_constructs/", "mutation_recursion.py", "docs/", "benchmarks/", "app.py", "cdk.json"]
 TOML
 cd "$work"
 "$repo/.venv/bin/python" -m mutmut run --max-children 2 > run.log 2>&1 || true

@@ -226,3 +226,25 @@ def test_a_closed_pipe_inside_a_command_ends_it_quietly_with_exit_0(monkeypatch:
 def test_a_two_letter_message_is_lower_cased() -> None:
     assert main._lower_first("Ab") == "ab"
     assert (main._lower_first("A"), main._lower_first("AB"), main._lower_first("")) == ("A", "AB", "")
+
+
+def test_the_program_is_named_trailwatch_in_messages_whatever_argv_0_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a usage error, run through the entry point while sys.argv[0] names another program
+    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/python3-wrapper", "replay"])
+    # WHEN the CLI runs as the console script does
+    with pytest.raises(SystemExit) as exited:
+        main.main()
+    # THEN the message points at trailwatch's own help, exit 2
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "trailwatch: error: missing argument 'PATH...'; see 'trailwatch replay --help'\n"
+    )
+
+
+def test_a_usage_error_message_ends_without_click_s_full_stop(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN click's "No such command 'nope'." WHEN reported THEN the full stop goes before "; see ..."
+    with pytest.raises(SystemExit):
+        main.cli.main(["nope"])
+    assert capsys.readouterr().err == "trailwatch: error: no such command 'nope'; see 'trailwatch --help'\n"
