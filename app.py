@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Sample CDK app: two ways to deploy trailwatch.
 
-* ``TrailwatchStack`` creates a multi-region trail and every catalogue control.
+* ``TrailwatchStack`` creates a multi-region trail and every catalogue control, each alarm also
+  invoking the enrichment function, which sends who did what, where and when (docs/notifications.md)
+  to the alarm email, and CRITICAL controls' notifications to a topic of their own.
 * ``TrailwatchExistingLogGroupStack`` monitors a log group that already receives CloudTrail
   (for example Control Tower's ``aws-controltower/CloudTrailLogs`` in the management account).
   It exists only when ``-c trailwatch:existingLogGroupName=...`` is given: that log group is in
@@ -30,6 +32,7 @@ from constructs import Construct
 from trailwatch_constructs import (
     AuditorChecks,
     CloudTrailSecurityMonitoring,
+    EnrichmentOptions,
     OrganizationOptions,
     OrganizationTrailLogGroup,
     SecurityHubMemberPolicy,
@@ -47,7 +50,7 @@ NO_SUBSCRIBER_WARNING = (
 
 
 class TrailwatchStack(cdk.Stack):
-    """A new trail, all seventeen detective controls and a dashboard."""
+    """A new trail, all seventeen detective controls, enriched notifications and a dashboard."""
 
     def __init__(
         self,
@@ -66,6 +69,7 @@ class TrailwatchStack(cdk.Stack):
             alarm_emails=alarm_emails,
             privileged_groups=[privileged_group],
             dashboard=True,
+            enrich=EnrichmentOptions(emails=alarm_emails, critical_topic=True, critical_emails=alarm_emails),
         )
 
 

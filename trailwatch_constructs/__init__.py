@@ -36,6 +36,7 @@ from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternErr
 
 if TYPE_CHECKING:
     from trailwatch_constructs.constructs.alarm_topic import AlarmTopic
+    from trailwatch_constructs.constructs.alert_enricher import AlertEnricher, EnrichmentOptions
     from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions
     from trailwatch_constructs.constructs.auditor_checks import AuditorChecks, SecurityHubCloudWatchChecks
     from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
@@ -48,10 +49,12 @@ if TYPE_CHECKING:
 # Construct classes, loaded on first attribute access (PEP 562).
 _LAZY = {
     "AlarmTopic": "trailwatch_constructs.constructs.alarm_topic",
+    "AlertEnricher": "trailwatch_constructs.constructs.alert_enricher",
     "AuditTrail": "trailwatch_constructs.constructs.audit_trail",
     "AuditorChecks": "trailwatch_constructs.constructs.auditor_checks",
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
+    "EnrichmentOptions": "trailwatch_constructs.constructs.alert_enricher",
     "OrganizationOptions": "trailwatch_constructs.constructs.organization",
     "OrganizationTrailLogGroup": "trailwatch_constructs.constructs.organization_log_group",
     "SecurityHubMemberPolicy": "trailwatch_constructs.constructs.security_hub_policy",
@@ -73,6 +76,7 @@ __all__ = [
     "CONTROL_IDS",
     "AlarmSettings",
     "AlarmTopic",
+    "AlertEnricher",
     "AuditTrail",
     "Auditor",
     "AuditorChecks",
@@ -82,6 +86,7 @@ __all__ = [
     "ControlDefinition",
     "ControlDefinitionError",
     "DetectiveControl",
+    "EnrichmentOptions",
     "FilterPattern",
     "FilterPatternError",
     "Framework",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Template
+from constructs import IConstruct
 
 import app as sample_app
 from tests.constructs.helpers import new_app
@@ -38,6 +39,23 @@ class SampleApp:
     existing: Template
     nag_findings: dict[str, list[str]]  # stack name -> unsuppressed findings (errors and warnings)
     messages: dict[str, list[str]]  # stack name -> every error and warning annotation
+
+
+def logical_id(construct: IConstruct) -> str:
+    """The logical id of ``construct``'s CloudFormation resource (an L1, or an L2's default child)."""
+    resource = construct if isinstance(construct, cdk.CfnElement) else construct.node.default_child
+    assert isinstance(resource, cdk.CfnElement), f"{construct.node.path} has no CloudFormation resource"
+    return str(cdk.Stack.of(resource).resolve(resource.logical_id))
+
+
+def alarm_topic_id(sample: SampleApp) -> str:
+    """The logical id of the main stack's alarm topic (the enricher has topics too)."""
+    return logical_id(sample.main_stack.monitoring.topic)
+
+
+def trail_log_group_id(sample: SampleApp) -> str:
+    """The logical id of the main stack's CloudTrail log group (the enricher's function has a log group too)."""
+    return logical_id(sample.main_stack.monitoring.log_group)
 
 
 def _messages(assembly: cdk.cx_api.CloudAssembly, stack_name: str) -> list[str]:

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 
 import app as sample_app
 from tests.constructs.helpers import CDK_JSON_CONTEXT, ROOT, new_app, resources_of
-from tests.sample_app.helpers import SampleApp
+from tests.sample_app.helpers import SampleApp, logical_id
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +46,15 @@ def test_without_an_email_nothing_is_subscribed_and_synth_warns(
 
 
 def test_the_given_email_is_the_only_subscriber(sample: SampleApp) -> None:
-    # GIVEN -c trailwatch:alarmEmail WHEN synthesized THEN that address, and only it, is subscribed
+    # GIVEN -c trailwatch:alarmEmail WHEN synthesized THEN that address, and only it, is subscribed, once
+    # to each topic: the alarm topic and the enricher's notifications and critical topics
+    monitoring = sample.main_stack.monitoring
+    assert monitoring.enricher is not None and monitoring.enricher.critical_topic is not None
+    topics = [monitoring.topic, monitoring.enricher.topic, monitoring.enricher.critical_topic]
     subscriptions = resources_of(sample.main, "AWS::SNS::Subscription").values()
-    assert [s["Properties"]["Endpoint"] for s in subscriptions] == ["security-alerts@example.com"]
+    assert sorted((s["Properties"]["TopicArn"]["Ref"], s["Properties"]["Endpoint"]) for s in subscriptions) == sorted(
+        (logical_id(topic), "security-alerts@example.com") for topic in topics
+    )
 
 
 def test_cdk_json_has_no_placeholder_email() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.constructs.helpers import resources_of
-from tests.sample_app.helpers import SampleApp
+from tests.sample_app.helpers import SampleApp, alarm_topic_id, logical_id, trail_log_group_id
 
 
 def _one(sample: SampleApp, resource_type: str) -> tuple[str, dict[str, Any]]:
@@ -18,9 +18,17 @@ def _statements(policy_document: dict[str, Any]) -> list[dict[str, Any]]:
     return list(policy_document["Statement"])
 
 
+def _alarm_topic(sample: SampleApp) -> dict[str, Any]:
+    # The enricher's topics are tested in test_enrichment.py.
+    return dict(resources_of(sample.main, "AWS::SNS::Topic")[alarm_topic_id(sample)])
+
+
+def _trail_log_group(sample: SampleApp) -> dict[str, Any]:
+    return dict(resources_of(sample.main, "AWS::Logs::LogGroup")[trail_log_group_id(sample)])
+
+
 def _topic_key_id(sample: SampleApp) -> str:
-    _, topic = _one(sample, "AWS::SNS::Topic")
-    return str(topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0])
+    return str(_alarm_topic(sample)["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0])
 
 
 def _topic_key(sample: SampleApp) -> dict[str, Any]:
@@ -29,7 +37,7 @@ def _topic_key(sample: SampleApp) -> dict[str, Any]:
 
 def test_topic_is_encrypted_with_a_customer_managed_key(sample: SampleApp) -> None:
     # GIVEN the created topic THEN its key is a key of this stack (not alias/aws/sns, which CloudWatch cannot use)
-    _, topic = _one(sample, "AWS::SNS::Topic")
+    topic = _alarm_topic(sample)
     key_id, attribute = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"]
     assert attribute == "Arn"
     assert key_id in resources_of(sample.main, "AWS::KMS::Key")
@@ -53,7 +61,11 @@ def test_topic_key_lets_only_this_accounts_cloudwatch_alarms_use_it(sample: Samp
 
 def test_topic_policy_allows_publish_from_this_accounts_alarms_and_denies_plain_http(sample: SampleApp) -> None:
     # GIVEN the topic policy THEN CloudWatch may publish (conditioned) and non-SSL requests are denied
-    _, policy = _one(sample, "AWS::SNS::TopicPolicy")
+    (policy,) = [
+        p
+        for p in resources_of(sample.main, "AWS::SNS::TopicPolicy").values()
+        if p["Properties"]["Topics"] == [{"Ref": alarm_topic_id(sample)}]
+    ]
     statements = _statements(policy["Properties"]["PolicyDocument"])
     publish = [s for s in statements if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
     assert len(publish) == 1
@@ -90,7 +102,7 @@ def test_trail_is_multi_region_validated_encrypted_and_logs_all_management_event
 
 def test_log_group_keeps_a_year_is_encrypted_and_survives_destroy(sample: SampleApp) -> None:
     # GIVEN the trail's log group THEN 365-day retention (CloudWatch.16), a KMS key, and Retain on delete
-    _, log_group = _one(sample, "AWS::Logs::LogGroup")
+    log_group = _trail_log_group(sample)
     assert log_group["Properties"]["RetentionInDays"] == 365
     assert "KmsKeyId" in log_group["Properties"]
     assert log_group["DeletionPolicy"] == "Retain"
@@ -100,15 +112,16 @@ def test_log_group_keeps_a_year_is_encrypted_and_survives_destroy(sample: Sample
 def test_trail_key_lets_cloudtrail_and_logs_use_it_for_this_trail_and_log_group_only(sample: SampleApp) -> None:
     # GIVEN the audit key of the sample app THEN CloudTrail may use it for the sample's trail (aws:SourceArn)
     # and the regional Logs service for the sample's log group (encryption context), and it is retained
-    keys = resources_of(sample.main, "AWS::KMS::Key")
-    (audit_key,) = [key for key_id, key in keys.items() if key_id != _topic_key_id(sample)]
+    audit_trail = sample.main_stack.monitoring.audit_trail
+    assert audit_trail is not None
+    audit_key = resources_of(sample.main, "AWS::KMS::Key")[logical_id(audit_trail.key)]
     by_sid = {s.get("Sid"): s for s in _statements(audit_key["Properties"]["KeyPolicy"])}
     _, trail = _one(sample, "AWS::CloudTrail::Trail")
     trail_arn = f"arn:aws:cloudtrail:eu-west-1:111122223333:trail/{trail['Properties']['TrailName']}"
     for sid in ("AllowCloudTrailEncryptLogs", "AllowCloudTrailDescribeKey"):
         assert by_sid[sid]["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
         assert by_sid[sid]["Condition"]["StringEquals"] == {"aws:SourceArn": trail_arn}
-    _, log_group = _one(sample, "AWS::Logs::LogGroup")
+    log_group = _trail_log_group(sample)
     logs = by_sid["AllowCloudWatchLogsUseOfKey"]
     assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
     assert logs["Condition"] == {

@@ -19,6 +19,12 @@ from trailwatch_constructs.catalog.definition import AlarmSettings, ControlDefin
 from trailwatch_constructs.catalog.selection import Selection, resolve_selection
 from trailwatch_constructs.catalog.variants import VARIANT_IDS, replaces_security_hub_text
 from trailwatch_constructs.constructs.alarm_topic import AlarmTopic, alarm_name_prefix_problems, email_problems
+from trailwatch_constructs.constructs.alert_enricher import (
+    AlertEnricher,
+    EnrichmentOptions,
+    enrich_problems,
+    enricher_properties,
+)
 from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions, trail_options_problems
 from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
 from trailwatch_constructs.constructs.detective_control import (
@@ -85,8 +91,9 @@ class CloudTrailSecurityMonitoring(Construct):
         removal_policy: RemovalPolicy | None = None,
         auditors: Sequence[Auditor | str] = ALL_AUDITORS,
         organization: OrganizationOptions | None = None,
+        enrich: EnrichmentOptions | None = None,
     ) -> None:
-        """Validate every property, then create the log source, topic and controls.
+        """Validate every property, then create the log source, topic, enricher and controls.
 
         Args:
             log_group: an existing CloudTrail log group to monitor. Default: none (give ``trail``).
@@ -120,6 +127,9 @@ class CloudTrailSecurityMonitoring(Construct):
                 the stack must be in the trail's home Region, alarm descriptions say the events may
                 come from any member account and their links show ``recipientAccountId``, and the
                 alarm topic lets the organization list its subscriptions. Default: a single account.
+            enrich: also send, for each alarm state change, a notification saying who did what, where and
+                when (docs/notifications.md): every alarm invokes an ``AlertEnricher`` as a second action and
+                keeps its SNS action on the alarm topic. Default: ``None``, no enriched notifications.
         """
         props = _Props(
             log_group=log_group,
@@ -138,6 +148,7 @@ class CloudTrailSecurityMonitoring(Construct):
             removal_policy=removal_policy,
             auditors=auditors,
             organization=organization,
+            enrich=enrich,
         )
         selection = props.validate(scope, construct_id)
         super().__init__(scope, construct_id)
@@ -154,6 +165,8 @@ class CloudTrailSecurityMonitoring(Construct):
         """The topic construct created when no ``topic`` was given."""
         self.topic: sns.ITopic = self._create_topic()
         """The SNS topic every alarm notifies."""
+        self.enricher: AlertEnricher | None = self._create_enricher()
+        """The function every alarm also invokes, and its notification topics, when ``enrich`` was given."""
         self.dashboard: SecurityMonitoringDashboard | None = (
             SecurityMonitoringDashboard(self, "Dashboard") if dashboard else None
         )
@@ -235,6 +248,18 @@ class CloudTrailSecurityMonitoring(Construct):
         )
         return self.alarm_topic.topic
 
+    def _create_enricher(self) -> AlertEnricher | None:
+        props = self._props
+        if props.enrich is None:
+            return None
+        return AlertEnricher(
+            self,
+            "AlertEnricher",
+            log_group=self.log_group,
+            removal_policy=props.key_removal_policy,
+            **enricher_properties(props.enrich, props.language),
+        )
+
     def _create_controls(self, selection: Selection) -> None:
         overrides = self._props.alarm_overrides
         deployed = [self._add(d, overrides.get(d.id, overrides.get(d.variant_of or ""))) for d in selection.controls]
@@ -274,6 +299,7 @@ class CloudTrailSecurityMonitoring(Construct):
             definition=self._props.deployed(definition),
             log_group=self.log_group,
             topic=self.topic,
+            alarm_actions=() if self.enricher is None else (self.enricher.alarm_action(),),
             alarm_settings=settings,
             alarm_name=f"{self._alarm_name_prefix}{definition.id}",
             metric_namespace=self._props.metric_namespace,
@@ -304,6 +330,7 @@ class _Props:
     removal_policy: RemovalPolicy | None
     auditors: Sequence[Auditor | str]
     organization: OrganizationOptions | None
+    enrich: EnrichmentOptions | None
 
     @property
     def key_removal_policy(self) -> RemovalPolicy:
@@ -365,6 +392,7 @@ class _Props:
             *_prefix_problems(self.alarm_name_prefix),
             type_problem("dashboard", self.dashboard, bool, "True or False"),
             auditors_problem("auditors", self.auditors),
+            *enrich_problems("enrich", self.enrich),
             None
             if self.removal_policy is None
             else type_problem("removal_policy", self.removal_policy, RemovalPolicy, "a RemovalPolicy"),

@@ -1,5 +1,7 @@
-"""Lambda function handlers that constructs deploy, one folder per function.
+"""Lambda function handlers that constructs deploy, one folder per function, one ``index.py`` each.
 
-Each folder holds one handler file of plain Python and boto3 that imports nothing of trailwatch, so
-the folder is the function's whole asset and the function starts without loading the CDK.
+``log_group_lookup`` imports nothing of trailwatch: its folder is the function's whole asset.
+``alert_enricher`` re-checks events with the filter-pattern engine and renders with the catalogue's
+texts, so its asset is the package without the CDK layers (``constructs/``, ``cli/``, ``aws/``,
+``testing.py``); neither handler ever loads the CDK.
 """
