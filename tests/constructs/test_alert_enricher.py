@@ -605,7 +605,11 @@ def asset() -> Path:
     assembly = app.synth()
     template = Template.from_json(assembly.get_stack_by_name("TestStack").template)
     _, function = _only(template, "AWS::Lambda::Function")
-    return Path(assembly.directory) / f"asset.{function['Properties']['Code']['S3Key'].removesuffix('.zip')}"
+    asset_hash = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    # The staged folder's name is in the assets manifest: the CDK keeps the source folder's
+    # "extension" (a checkout in /tmp/tmp.Ab12 stages as asset.<hash>.Ab12).
+    manifest = json.loads((Path(assembly.directory) / "TestStack.assets.json").read_text(encoding="utf-8"))
+    return Path(assembly.directory) / manifest["files"][asset_hash]["source"]["path"]
 
 
 def _files(root: Path) -> Iterator[str]:
