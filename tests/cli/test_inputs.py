@@ -72,15 +72,15 @@ def test_a_file_path_through_a_file_is_missing(runner: CliRunner, tmp_path: Path
     assert (result.exit_code, result.stderr) == (2, f"trailwatch: error: no such file or directory: '{good}/x.json'\n")
 
 
-def test_an_s3_address_says_s3_is_not_supported_and_what_to_do(runner: CliRunner, command: list[str]) -> None:
-    # GIVEN an S3 address
-    # WHEN it is read
-    result = runner.invoke(cli, [*command, "s3://bucket/prefix"])
-    # THEN one line says S3 is not supported yet and how to copy the files to disk instead
+def test_an_s3_address_given_to_test_says_only_replay_reads_s3(runner: CliRunner) -> None:
+    # GIVEN an S3 address (replay reads it: tests/cli/commands/test_replay_s3.py)
+    # WHEN trailwatch test is given it
+    result = runner.invoke(cli, [*COMMANDS["test"], "s3://bucket/prefix"])
+    # THEN one line says that only replay reads S3, and how to copy the files to disk instead
     assert result.exit_code == 2
     assert result.stderr == (
-        "trailwatch: error: reading from S3 is not supported yet: 's3://bucket/prefix'; copy the files first "
-        "(e.g. aws s3 sync s3://bucket/prefix ./cloudtrail) and give the local folder\n"
+        "trailwatch: error: reading from S3 is supported by 'trailwatch replay' only: 's3://bucket/prefix'; "
+        "copy the files first (e.g. aws s3 sync s3://bucket/prefix ./cloudtrail) and give the local folder\n"
     )
     assert result.stdout == ""
 
@@ -413,7 +413,7 @@ def test_every_problem_with_the_paths_is_in_one_message(tmp_path: Path) -> None:
     # WHEN checked THEN each message names every path, its parts separated by "; "
     with pytest.raises(UnusableInputError) as raised:
         check_inputs([missing, "s3://b/k"])
-    assert str(raised.value).startswith(f"no such file or directory: '{missing}'; reading from S3 is not supported")
+    assert str(raised.value).startswith(f"no such file or directory: '{missing}'; reading from S3 is supported by")
     with pytest.raises(UnusableInputError) as raised:
         check_inputs([str(tmp_path / "a"), str(tmp_path / "b")])
     assert str(raised.value) == (

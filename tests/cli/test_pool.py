@@ -151,7 +151,7 @@ def test_the_pool_forks_jobs_workers_that_build_their_replayer(fake_pool: type[F
     (made,) = fake_pool.made
     assert made["max_workers"] == 2
     assert made["mp_context"].get_start_method() == "fork"
-    assert made["initargs"] == (catalog_controls(), True)
+    assert made["initargs"] == (catalog_controls(), True, None)
     assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     assert gc.get_threshold() == GC_THRESHOLDS
     # AND every file's result came back, in order, with its matches

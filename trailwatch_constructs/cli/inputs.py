@@ -1,13 +1,15 @@
-"""Finding the files to read: paths checked up front, directories walked, digest files set aside."""
+"""Finding the files to read: paths checked up front, directories walked, S3 prefixes listed, digest files set aside."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Final
+from typing import BinaryIO, Final, Protocol
 
 from trailwatch_constructs.cli.problems import DIGEST, Problem, os_category, os_reason
 from trailwatch_constructs.core.errors import UnusableInputError
@@ -24,11 +26,66 @@ DIGEST_MARK: Final = "_CloudTrail-Digest_"
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file to read: ``path`` on disk, or standard input when ``path`` is ``-``."""
+    """A file to read: ``path`` on disk, an ``s3://`` object, or standard input when ``path`` is ``-``."""
 
     source: str
     """The file as named in reports."""
     path: str
+
+
+class RemoteArchive(Protocol):
+    """Lists and opens the objects under ``s3://`` addresses (``aws.s3_archive.S3Archive``)."""
+
+    def objects(self, url: str) -> Iterator[str]:
+        """Yields the address of every object under ``url``, in key order.
+
+        Args:
+            url: ``s3://bucket/prefix``.
+        """
+
+    def open(self, url: str) -> BinaryIO:
+        """Returns one object's content as a binary stream.
+
+        Args:
+            url: the object's address.
+
+        Raises:
+            OSError: the object cannot be read.
+        """
+
+
+# Set by the one command that reads S3 (replay), around its run, so that the helpers that walk the
+# inputs (the check, the progress bar's count, the run) all list S3 through it; without it, an
+# s3:// path is a usage error.
+_REMOTE: ContextVar[RemoteArchive | None] = ContextVar("remote_archive", default=None)
+
+
+@contextlib.contextmanager
+def reading_s3(archive: RemoteArchive) -> Iterator[None]:
+    """Reads ``s3://`` paths through ``archive`` within the block.
+
+    Args:
+        archive: lists and opens the objects.
+    """
+    token = _REMOTE.set(archive)
+    try:
+        yield
+    finally:
+        _REMOTE.reset(token)
+
+
+def s3_reader() -> RemoteArchive | None:
+    """Returns the archive ``s3://`` paths are read through here, if any (see :func:`reading_s3`)."""
+    return _REMOTE.get()
+
+
+def is_s3(path: str) -> bool:
+    """Returns whether ``path`` is an ``s3://`` address (the scheme in any case).
+
+    Args:
+        path: a command-line path.
+    """
+    return path[: len(S3_SCHEME)].lower() == S3_SCHEME
 
 
 def iter_inputs(paths: Iterable[str]) -> list[str]:
@@ -61,14 +118,21 @@ def discover(paths: Sequence[str]) -> Iterator[InputFile | Problem]:
     <region>/YYYY/MM/DD/*.json.gz`` (and ``AWSLogs/o-xxxx/<account>/...`` for organization trails)
     come out in account, region and time order. Digest files, broken links and special files found
     in a walk are yielded as problems so that they are counted. A path named explicitly may be a
-    pipe (``<(zcat ...)``); ``-`` is standard input.
+    pipe (``<(zcat ...)``); ``-`` is standard input. An ``s3://bucket/prefix`` is listed, in key
+    order, through the archive of :func:`reading_s3`; its objects are named by their addresses.
 
     Args:
-        paths: files, directories or ``-``, as given on the command line.
+        paths: files, directories, ``s3://`` addresses or ``-``, as given on the command line.
+
+    Raises:
+        AwsCallError: an S3 listing failed.
     """
     for path in paths:
         if path == STDIN:
             yield InputFile(STDIN_SOURCE, STDIN)
+            continue
+        if is_s3(path):
+            yield from _list_s3(path)
             continue
         try:
             st = os.stat(path)
@@ -81,6 +145,15 @@ def discover(paths: Sequence[str]) -> Iterator[InputFile | Problem]:
             yield _digest_problem(path)
         else:
             yield InputFile(path, path)
+
+
+def _list_s3(url: str) -> Iterator[InputFile | Problem]:
+    archive = _REMOTE.get()
+    if archive is None:
+        yield Problem(url, None, "file", "unreadable", "reading from S3 is supported by 'trailwatch replay' only")
+        return
+    for address in archive.objects(url):
+        yield _digest_problem(address) if is_digest_path(address) else InputFile(address, address)
 
 
 def _walk(directory: str) -> Iterator[InputFile | Problem]:
@@ -131,17 +204,18 @@ def check_inputs(paths: Sequence[str]) -> None:
         paths: as for :func:`discover`.
 
     Raises:
-        UnusableInputError: a path is missing or in S3, or the paths hold nothing to read;
-            the message names every such path.
+        UnusableInputError: a path is missing, or in S3 outside :func:`reading_s3`, or the paths
+            hold nothing to read; the message names every such path.
+        AwsCallError: an S3 listing failed.
     """
-    remote = [path for path in paths if path.lower().startswith(S3_SCHEME)]
+    remote = [path for path in paths if is_s3(path)]
     missing = [path for path in paths if path != STDIN and path not in remote and _missing(path)]
     problems: list[str] = []
     if missing:
         problems.append(f"no such file or directory: {_quoted(missing)}")
-    if remote:
+    if remote and _REMOTE.get() is None:
         problems.append(
-            f"reading from S3 is not supported yet: {_quoted(remote)}; copy the files first "
+            f"reading from S3 is supported by 'trailwatch replay' only: {_quoted(remote)}; copy the files first "
             f"(e.g. aws s3 sync {remote[0]} ./cloudtrail) and give the local folder"
         )
     if not problems and not any(isinstance(item, InputFile) for item in discover(paths)):
@@ -168,9 +242,9 @@ def _why_nothing_to_read(path: str) -> str:
     """Returns why ``path``, which exists, yields no file to read."""
     skipped = Counter(item.category for item in discover([path]) if isinstance(item, Problem))
     if not skipped:
-        return f"{path!r} has no files in it"
+        return f"{path!r} has no objects under it" if is_s3(path) else f"{path!r} has no files in it"
     if set(skipped) == {DIGEST}:
-        if os.path.isdir(path):
+        if is_s3(path) or os.path.isdir(path):
             return f"{path!r} holds only CloudTrail digest files (integrity manifests, not events)"
         return f"{path!r} is a CloudTrail digest file (an integrity manifest, not events)"
     counts = ", ".join(f"{category} {count:,}" for category, count in sorted(skipped.items()))

@@ -1,8 +1,8 @@
 """A replay run over many files: in this process, or spread over worker processes (``--jobs N``).
 
-Workers get *files*: each returns a small :class:`~.report_model.FileResult` (counts, problems,
-per-control counters, match locations) that the parent yields in file order, so every output is
-identical whatever N is.
+Workers get *files* (S3 objects included, each process opening them with a client of its own): each
+returns a small :class:`~.report_model.FileResult` (counts, problems, per-control counters, match
+locations) that the parent yields in file order, so every output is identical whatever N is.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import BinaryIO, Final
 from trailwatch_constructs.catalog import ControlDefinition
 from trailwatch_constructs.cli.engine import Replayer
 from trailwatch_constructs.cli.gc_tuning import tune_gc_for_good, tuned_gc
-from trailwatch_constructs.cli.inputs import STDIN, InputFile, discover
-from trailwatch_constructs.cli.problems import Problem
+from trailwatch_constructs.cli.inputs import STDIN, InputFile, RemoteArchive, discover, is_s3, s3_reader
+from trailwatch_constructs.cli.problems import Problem, os_category, os_reason
 from trailwatch_constructs.cli.report_model import FileResult, skipped_file
 
 IN_FLIGHT_PER_WORKER: Final = 4
@@ -29,20 +29,40 @@ IN_FLIGHT_PER_WORKER: Final = 4
 # Worker-process state: built once per worker by the pool's initializer (with fork the controls
 # are inherited, not pickled), so that the dispatch index is not rebuilt for every file.
 _WORKER: Replayer | None = None
+_WORKER_REMOTE: RemoteArchive | None = None
 
 
-def _init_worker(controls: tuple[ControlDefinition, ...], keep_matches: bool) -> None:
-    global _WORKER
+def _init_worker(controls: tuple[ControlDefinition, ...], keep_matches: bool, remote: RemoteArchive | None) -> None:
+    global _WORKER, _WORKER_REMOTE
     # Ctrl-C is the parent's to handle: it stops submitting and shuts the pool down, instead of
     # every worker printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_gc_for_good()
     _WORKER = Replayer(controls, keep_matches=keep_matches)
+    _WORKER_REMOTE = remote
 
 
 def _work(item: InputFile) -> FileResult:
     assert _WORKER is not None, "worker not initialised"
-    return _WORKER.process(item)
+    return _process(_WORKER, item, None, _WORKER_REMOTE)
+
+
+def _process(
+    replayer: Replayer, item: InputFile | Problem, stdin: BinaryIO | None, remote: RemoteArchive | None
+) -> FileResult:
+    if remote is not None and isinstance(item, InputFile) and is_s3(item.path):
+        return _process_object(replayer, item, remote)
+    return replayer.process(item, stdin)
+
+
+def _process_object(replayer: Replayer, item: InputFile, remote: RemoteArchive) -> FileResult:
+    """Reads one S3 object: a stream the engine is handed, as it is handed standard input, under the object's name."""
+    try:
+        body = remote.open(item.path)
+    except OSError as err:
+        return skipped_file(Problem(item.source, None, "file", os_category(err), os_reason(err)))
+    with body:
+        return replayer.process(InputFile(item.source, STDIN), body)
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -71,22 +91,24 @@ def replay(
 
     With ``jobs > 1`` the files are farmed out to a process pool, at most
     :data:`IN_FLIGHT_PER_WORKER` per worker in flight, and the results are yielded in file
-    order. Standard input is read in this process.
+    order. Standard input is read in this process. ``s3://`` paths are listed, and their objects
+    opened, through the archive of :func:`~.inputs.reading_s3`.
 
     Args:
-        paths: files, directories or ``-``.
+        paths: files, directories, ``s3://`` addresses or ``-``.
         controls: the controls to evaluate, in catalogue order.
         jobs: how many processes read files.
         keep_matches: whether results list every match.
         stdin: standard input's binary stream.
     """
     local = Replayer(controls, keep_matches=keep_matches)
+    remote = s3_reader()
     if jobs <= 1:
         with tuned_gc():
             for item in discover(paths):
-                yield local.process(item, stdin)
+                yield _process(local, item, stdin, remote)
     else:
-        yield from _in_pool(paths, controls, jobs, keep_matches, local, stdin)
+        yield from _in_pool(paths, controls, jobs, keep_matches, local, stdin, remote)
 
 
 def _in_pool(
@@ -96,6 +118,7 @@ def _in_pool(
     keep_matches: bool,
     local: Replayer,
     stdin: BinaryIO | None,
+    remote: RemoteArchive | None,
 ) -> Iterator[FileResult]:
     # fork: workers start in milliseconds and inherit the imported modules. The pool forks all
     # its workers at the first submit, before it starts any thread, and the progress bar runs
@@ -103,7 +126,7 @@ def _in_pool(
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     # The pool's module takes ~20 ms to import: only a run with workers pays it.
     workers = concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(tuple(controls), keep_matches)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(tuple(controls), keep_matches, remote)
     )
     pending: deque[Future[FileResult] | FileResult] = deque()
     with workers as pool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO
 
 import click
@@ -12,7 +13,8 @@ import orjson
 
 from trailwatch_constructs.catalog.auditors import ALL_AUDITORS
 from trailwatch_constructs.cli import report
-from trailwatch_constructs.cli.inputs import check_inputs
+from trailwatch_constructs.cli.commands.verify import _endpoint_url
+from trailwatch_constructs.cli.inputs import check_inputs, is_s3, reading_s3
 from trailwatch_constructs.cli.options import (
     auditor_option,
     format_option,
@@ -58,6 +60,13 @@ from trailwatch_constructs.cli.selection import not_selected, select_controls
     default=None,
     help="Progress bar on stderr. Default: when stderr is a terminal.",
 )
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    callback=lambda _ctx, _param, value: _endpoint_url(value),
+    help="Send the S3 calls of s3:// PATHs to this endpoint (e.g. a local test server).",
+)
+@click.option("--profile", metavar="NAME", help="AWS profile for s3:// PATHs; default: the usual credential chain.")
 @strict_option
 def replay_command(
     paths: tuple[str, ...],
@@ -69,30 +78,53 @@ def replay_command(
     matches_out: str | None,
     top_n: int,
     progress: bool | None,
+    endpoint_url: str | None,
+    profile: str | None,
     strict: bool,
 ) -> int:
     """Evaluate the controls over every record under PATHs and report what matched.
 
     PATHs are files or directories (walked recursively, e.g. a local copy of the trail's bucket:
-    AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, organization trails included);
-    '-' is standard input. A PATH that does not exist, or PATHs that hold no log file, are a usage
-    error. Digest files are skipped and counted; unreadable or invalid input is reported and
-    skipped, and the run goes on.
+    AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz, organization trails included),
+    s3://bucket/prefix addresses (every object under the prefix, read with the usual AWS
+    credential chain or --profile); '-' is standard input. A PATH that does not exist, or PATHs
+    that hold no log file, are a usage error; an S3 listing that fails ends the run. Digest files
+    are skipped and counted; unreadable or invalid input is reported and skipped, and the run goes on.
     """
     selection = select_controls(control_ids, privileged_groups, auditors or ALL_AUDITORS)
-    check_inputs(paths)
     totals = ReplayReport(selection.controls, not_selected(selection))
     show_progress = sys.stderr.isatty() if progress is None else progress
-    started = time.perf_counter()
-    with _matches_file(matches_out) as matches, Progress(paths, enabled=show_progress) as bar:
-        keep = matches is not None
-        for result in replay(paths, selection.controls, jobs=resolve_jobs(jobs), keep_matches=keep, stdin=stdin()):
-            totals.add(result)
-            _write_matches(result, matches)
-            bar.advance(result.events)
+    with _reading_s3(paths, profile=profile, endpoint_url=endpoint_url):
+        check_inputs(paths)
+        started = time.perf_counter()
+        with _matches_file(matches_out) as matches, Progress(paths, enabled=show_progress) as bar:
+            keep = matches is not None
+            for result in replay(paths, selection.controls, jobs=resolve_jobs(jobs), keep_matches=keep, stdin=stdin()):
+                totals.add(result)
+                _write_matches(result, matches)
+                bar.advance(result.events)
     totals.elapsed_seconds = time.perf_counter() - started
     report.print_replay_report(totals, fmt, top_n=top_n)
     return 1 if strict and totals.damaged else 0
+
+
+@contextlib.contextmanager
+def _reading_s3(paths: Sequence[str], *, profile: str | None, endpoint_url: str | None) -> Iterator[None]:
+    """Reads the ``s3://`` PATHs with boto3 within the block; a failed listing is one click error (exit 1).
+
+    boto3 takes over 100 ms to load: only a run with an S3 path imports it.
+    """
+    if not any(map(is_s3, paths)):
+        yield
+        return
+    from trailwatch_constructs.aws import AwsCallError
+    from trailwatch_constructs.aws.s3_archive import S3Archive
+
+    try:
+        with reading_s3(S3Archive(profile=profile, endpoint_url=endpoint_url)):
+            yield
+    except AwsCallError as err:
+        raise click.ClickException(str(err)) from err
 
 
 def _matches_file(path: str | None) -> contextlib.AbstractContextManager[BinaryIO | None]:
