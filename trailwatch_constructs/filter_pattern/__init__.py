@@ -15,6 +15,13 @@ Typical use::
 
 from __future__ import annotations
 
+from trailwatch_constructs.filter_pattern.athena import (
+    AthenaCondition,
+    AthenaQuery,
+    AthenaTranslationError,
+    to_athena_condition,
+    to_athena_sql,
+)
 from trailwatch_constructs.filter_pattern.builder import (
     JsonCondition,
     JsonField,
@@ -30,6 +37,9 @@ from trailwatch_constructs.filter_pattern.pattern import FilterPattern, parse_fi
 from trailwatch_constructs.filter_pattern.syntax import PatternKind
 
 __all__ = [
+    "AthenaCondition",
+    "AthenaQuery",
+    "AthenaTranslationError",
     "FilterPattern",
     "FilterPatternError",
     "JsonCondition",
@@ -42,6 +52,8 @@ __all__ = [
     "field",
     "json_pattern",
     "parse_filter_pattern",
+    "to_athena_condition",
+    "to_athena_sql",
     "to_logs_insights_filter",
     "to_logs_insights_query",
     "union_of",
