@@ -31,6 +31,7 @@ import click
 from trailwatch_constructs.cli import PROG
 from trailwatch_constructs.cli.commands.compliance import compliance_command
 from trailwatch_constructs.cli.commands.controls import controls_command
+from trailwatch_constructs.cli.commands.hunt import hunt_command
 from trailwatch_constructs.cli.commands.replay import replay_command
 from trailwatch_constructs.cli.commands.test import test_command
 from trailwatch_constructs.cli.commands.verify import verify_command
@@ -144,6 +145,7 @@ cli.add_command(controls_command)
 cli.add_command(compliance_command)
 cli.add_command(test_command)
 cli.add_command(replay_command)
+cli.add_command(hunt_command)
 cli.add_command(verify_command)
 
 
