@@ -31,6 +31,7 @@ from constructs import Construct
 
 from trailwatch_constructs import (
     AuditorChecks,
+    CloudTrailAthena,
     CloudTrailSecurityMonitoring,
     EnrichmentOptions,
     OrganizationOptions,
@@ -50,7 +51,7 @@ NO_SUBSCRIBER_WARNING = (
 
 
 class TrailwatchStack(cdk.Stack):
-    """A new trail, all seventeen detective controls, enriched notifications and a dashboard."""
+    """A new trail, all seventeen detective controls, enriched notifications, a dashboard and Athena queries."""
 
     def __init__(
         self,
@@ -70,6 +71,15 @@ class TrailwatchStack(cdk.Stack):
             privileged_groups=[privileged_group],
             dashboard=True,
             enrich=EnrichmentOptions(emails=alarm_emails, critical_topic=True, critical_emails=alarm_emails),
+        )
+        trail = self.monitoring.audit_trail
+        assert trail is not None  # created above: no log group was given
+        self.athena = CloudTrailAthena(
+            self,
+            "Athena",
+            bucket=trail.bucket,
+            server_access_logs_bucket=trail.access_logs_bucket,
+            controls=[control.definition for control in self.monitoring.controls.values()],
         )
 
 

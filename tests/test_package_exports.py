@@ -14,6 +14,7 @@ LAZY = (
     "AlarmTopic",
     "AuditTrail",
     "AuditorChecks",
+    "CloudTrailAthena",
     "CloudTrailSecurityMonitoring",
     "DetectiveControl",
     "OrganizationOptions",

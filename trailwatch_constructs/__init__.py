@@ -37,6 +37,7 @@ from trailwatch_constructs.filter_pattern import FilterPattern, FilterPatternErr
 if TYPE_CHECKING:
     from trailwatch_constructs.constructs.alarm_topic import AlarmTopic
     from trailwatch_constructs.constructs.alert_enricher import AlertEnricher, EnrichmentOptions
+    from trailwatch_constructs.constructs.athena import CloudTrailAthena
     from trailwatch_constructs.constructs.audit_trail import AuditTrail, TrailOptions
     from trailwatch_constructs.constructs.auditor_checks import AuditorChecks, SecurityHubCloudWatchChecks
     from trailwatch_constructs.constructs.dashboard import SecurityMonitoringDashboard
@@ -52,6 +53,7 @@ _LAZY = {
     "AlertEnricher": "trailwatch_constructs.constructs.alert_enricher",
     "AuditTrail": "trailwatch_constructs.constructs.audit_trail",
     "AuditorChecks": "trailwatch_constructs.constructs.auditor_checks",
+    "CloudTrailAthena": "trailwatch_constructs.constructs.athena",
     "CloudTrailSecurityMonitoring": "trailwatch_constructs.constructs.monitoring",
     "DetectiveControl": "trailwatch_constructs.constructs.detective_control",
     "EnrichmentOptions": "trailwatch_constructs.constructs.alert_enricher",
@@ -80,6 +82,7 @@ __all__ = [
     "AuditTrail",
     "Auditor",
     "AuditorChecks",
+    "CloudTrailAthena",
     "CloudTrailSecurityMonitoring",
     "ComplianceReference",
     "ConfigurationError",

@@ -135,10 +135,14 @@ def test_trail_key_lets_cloudtrail_and_logs_use_it_for_this_trail_and_log_group_
 
 
 def test_trail_bucket_is_private_versioned_ssl_only_access_logged_and_retained(sample: SampleApp) -> None:
-    # GIVEN the trail bucket (the one with access logging) THEN public access is blocked, versioning on,
-    # SSL enforced by its policy, and it is retained on destroy
+    # GIVEN the trail bucket (the monitoring construct's one with access logging) THEN public access is
+    # blocked, versioning on, SSL enforced by its policy, and it is retained on destroy
     buckets = resources_of(sample.main, "AWS::S3::Bucket")
-    logged = {k: v for k, v in buckets.items() if "LoggingConfiguration" in v["Properties"]}
+    logged = {
+        k: v
+        for k, v in buckets.items()
+        if "LoggingConfiguration" in v["Properties"] and k.startswith("SecurityMonitoring")
+    }
     assert len(logged) == 1
     bucket_id, bucket = next(iter(logged.items()))
     props = bucket["Properties"]
