@@ -6,9 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from botocore.stub import Stubber
+from click.testing import CliRunner, Result
 
+from tests.aws.test_athena_runner import set_results
+from tests.aws_server import AwsEndpoint
 from tests.filter_pattern.athena_table import cloudtrail_table, run_athena_sql
+from trailwatch_constructs.aws import athena_runner
+from trailwatch_constructs.aws.athena_runner import athena_client
 from trailwatch_constructs.catalog import catalog_controls, load_samples
 from trailwatch_constructs.catalog.auditors import deployed_texts
 from trailwatch_constructs.cli.main import cli
@@ -107,3 +112,89 @@ def test_usage_errors_exit_2(runner: CliRunner, args: list[str], message: str) -
     result = runner.invoke(cli, ["hunt", *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+# --run: the queries run in Athena, here moto's (tests/aws_server.py), whose results are set through its API.
+
+RUN_CONTROLS = ["--include", "root-account-usage", "--include", "cloudtrail-config-changes"]
+
+
+def _run(runner: CliRunner, aws: AwsEndpoint, *args: str) -> Result:
+    base = ["hunt", "--run", "--endpoint-url", aws.url, "--region", aws.region]
+    return runner.invoke(cli, [*base, *RUN_CONTROLS, *args])
+
+
+def test_run_reports_each_controls_matches_rows_and_bytes(runner: CliRunner, aws: AwsEndpoint) -> None:
+    # GIVEN moto's Athena answering the first query with two rows and the second with none
+    set_results(aws, [("e1", "ConsoleLogin"), ("e2", "GetCallerIdentity")], [])
+    # WHEN hunt runs both, printing one row each
+    result = _run(runner, aws, "--format", "json", "--rows", "1", "--output-location", "s3://results/")
+    # THEN each control reports its matches, first rows, state and bytes scanned (moto scans none)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["dialect"], data["table"], data["bytes_scanned"]) == ("athena", "cloudtrail_logs", 0)
+    assert data["controls"] == {
+        "root-account-usage": {
+            "matches": 2,
+            "bytes_scanned": 0,
+            "state": "SUCCEEDED",
+            "rows": [{"eventid": "e1", "eventname": "ConsoleLogin"}],
+        },
+        "cloudtrail-config-changes": {"matches": 0, "bytes_scanned": 0, "state": "SUCCEEDED", "rows": []},
+    }
+
+
+def test_run_sql_format_prints_one_line_per_control(runner: CliRunner, aws: AwsEndpoint) -> None:
+    set_results(aws, [("e1", "ConsoleLogin")])
+    result = _run(runner, aws)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "root-account-usage         SUCCEEDED  1 matches  0 bytes scanned",
+        "cloudtrail-config-changes  SUCCEEDED  0 matches  0 bytes scanned",
+    ]
+
+
+def test_run_exits_1_with_the_reason_of_a_failed_query(
+    runner: CliRunner, aws: AwsEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an Athena failing the query (moto cannot: a botocore Stubber answers every call of this client)
+    client = athena_client(region=aws.region, endpoint_url=aws.url)
+    stub = Stubber(client)
+    stub.add_response("start_query_execution", {"QueryExecutionId": "q1"})
+    failed = {"State": "FAILED", "StateChangeReason": "TABLE_NOT_FOUND: cloudtrail_logs"}
+    stub.add_response(
+        "get_query_execution", {"QueryExecution": {"Status": failed, "Statistics": {"DataScannedInBytes": 5}}}
+    )
+    monkeypatch.setattr(athena_runner, "athena_client", lambda **_kwargs: client)
+    # WHEN hunt runs it
+    with stub:
+        result = runner.invoke(cli, ["hunt", "--run", "--include", "root-account-usage", "--format", "json"])
+    # THEN the state and reason are reported, and the exit is 1
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["controls"]["root-account-usage"] == {
+        "matches": 0,
+        "bytes_scanned": 5,
+        "state": "FAILED",
+        "reason": "TABLE_NOT_FOUND: cloudtrail_logs",
+        "rows": [],
+    }
+    assert data["bytes_scanned"] == 5
+
+
+def test_run_against_an_unreachable_endpoint_is_one_error_line(
+    runner: CliRunner, aws: AwsEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    args = ["hunt", "--run", "--endpoint-url", "http://127.0.0.1:1", "--region", aws.region]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("trailwatch: error: cannot call AWS in eu-west-1")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_print_sql_and_run_are_mutually_exclusive(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["hunt", "--print-sql", "--run"])
+    assert result.exit_code == 2
+    assert "--print-sql and --run are mutually exclusive" in result.stderr
