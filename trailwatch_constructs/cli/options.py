@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar, cast, get_args
+from urllib.parse import urlsplit
 
 import click
 
@@ -43,6 +44,35 @@ def format_option(formats: object, *, help: str = "Output format.") -> Callable[
     """
     choices: tuple[str, ...] = get_args(formats)
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help=help)
+
+
+def checked_endpoint_url(value: str | None) -> str | None:
+    """``--endpoint-url`` checked: botocore refuses a URL without scheme or host with a bare ValueError."""
+    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// URL", param_hint="'--endpoint-url'")
+    return value
+
+
+def aws_connection_options(purpose: str) -> Callable[[F], F]:
+    """Returns ``--endpoint-url`` and ``--profile`` for a command that calls AWS.
+
+    Args:
+        purpose: which calls the options steer, starting the help texts (e.g. ``"every AWS call"``).
+    """
+    endpoint = click.option(
+        "--endpoint-url",
+        metavar="URL",
+        callback=lambda _ctx, _param, value: checked_endpoint_url(value),
+        help=f"Send {purpose} to this endpoint (e.g. a local test server).",
+    )
+    profile = click.option(
+        "--profile", metavar="NAME", help=f"AWS profile for {purpose}; default: the usual credential chain."
+    )
+
+    def decorate(command: F) -> F:
+        return endpoint(profile(command))
+
+    return decorate
 
 
 def stdin() -> BinaryIO | None:

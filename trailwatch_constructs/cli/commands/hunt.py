@@ -12,8 +12,12 @@ import orjson
 from trailwatch_constructs.catalog.auditors import ALL_AUDITORS, Auditor, deployed_texts
 from trailwatch_constructs.catalog.definition import ControlDefinition
 from trailwatch_constructs.catalog.selection import resolve_selection
-from trailwatch_constructs.cli.commands.verify import _endpoint_url
-from trailwatch_constructs.cli.options import auditor_option, format_option, privileged_group_option
+from trailwatch_constructs.cli.options import (
+    auditor_option,
+    aws_connection_options,
+    format_option,
+    privileged_group_option,
+)
 from trailwatch_constructs.filter_pattern.athena import DEFAULT_TABLE, AthenaQuery, to_athena_sql
 
 if TYPE_CHECKING:
@@ -62,13 +66,7 @@ PARTITION_COLUMN = "timestamp"
 @click.option(
     "--region", metavar="REGION", help="--run: the Region; default: the session's (AWS_REGION, the profile's)."
 )
-@click.option(
-    "--endpoint-url",
-    metavar="URL",
-    callback=lambda _ctx, _param, value: _endpoint_url(value),
-    help="--run: send every AWS call to this endpoint (e.g. a local test server).",
-)
-@click.option("--profile", metavar="NAME", help="--run: AWS profile to use; default: the usual credential chain.")
+@aws_connection_options("--run's AWS calls")
 def hunt_command(
     print_sql: bool,
     run: bool,

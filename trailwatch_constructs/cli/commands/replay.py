@@ -13,10 +13,10 @@ import orjson
 
 from trailwatch_constructs.catalog.auditors import ALL_AUDITORS
 from trailwatch_constructs.cli import report
-from trailwatch_constructs.cli.commands.verify import _endpoint_url
 from trailwatch_constructs.cli.inputs import check_inputs, is_s3, reading_s3
 from trailwatch_constructs.cli.options import (
     auditor_option,
+    aws_connection_options,
     format_option,
     privileged_group_option,
     stdin,
@@ -60,13 +60,7 @@ from trailwatch_constructs.cli.selection import not_selected, select_controls
     default=None,
     help="Progress bar on stderr. Default: when stderr is a terminal.",
 )
-@click.option(
-    "--endpoint-url",
-    metavar="URL",
-    callback=lambda _ctx, _param, value: _endpoint_url(value),
-    help="Send the S3 calls of s3:// PATHs to this endpoint (e.g. a local test server).",
-)
-@click.option("--profile", metavar="NAME", help="AWS profile for s3:// PATHs; default: the usual credential chain.")
+@aws_connection_options("the S3 calls of s3:// PATHs")
 @strict_option
 def replay_command(
     paths: tuple[str, ...],

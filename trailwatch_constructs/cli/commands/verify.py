@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Literal
-from urllib.parse import urlsplit
 
 import click
 
 from trailwatch_constructs.catalog import STATIC_CONTROLS, ControlDefinition
 from trailwatch_constructs.catalog.auditors import Auditor
-from trailwatch_constructs.cli.options import format_option
+from trailwatch_constructs.cli.options import aws_connection_options, format_option
 
 if TYPE_CHECKING:
     from trailwatch_constructs.aws import SessionClients
@@ -35,13 +34,7 @@ CONTROL_CHOICES: Final = tuple(c.id for c in STATIC_CONTROLS) + tuple(
     metavar="REGION",
     help="Region to check (repeatable); default: the session's Region (AWS_REGION, the profile's).",
 )
-@click.option(
-    "--endpoint-url",
-    metavar="URL",
-    callback=lambda _ctx, _param, value: _endpoint_url(value),
-    help="Send every AWS call to this endpoint (e.g. a local test server).",
-)
-@click.option("--profile", metavar="NAME", help="AWS profile to use; default: the usual credential chain.")
+@aws_connection_options("every AWS call")
 @click.option(
     "--auditor",
     "auditors",
@@ -104,13 +97,6 @@ def verify_command(
     )
     print_output(output, fmt)
     return 1 if output.failed else 0
-
-
-def _endpoint_url(value: str | None) -> str | None:
-    # botocore refuses a URL without scheme or host with a bare ValueError: say it as a usage error.
-    if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
-        raise click.BadParameter(f"{value!r} is not an http:// or https:// URL", param_hint="'--endpoint-url'")
-    return value
 
 
 def _selected_controls(control_ids: Sequence[str]) -> tuple[ControlDefinition, ...]:
