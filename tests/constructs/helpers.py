@@ -51,3 +51,42 @@ def rendered_text(value: Any) -> str:
         separator, parts = value["Fn::Join"]
         return str(separator).join(rendered_text(p) for p in parts)
     return "<ref>"
+
+
+def nag_findings(app: cdk.App) -> list[str]:
+    """Every AwsSolutions and NIST 800-53 r5 finding left unsuppressed in ``app``."""
+    from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
+
+    cdk.Aspects.of(app).add(AwsSolutionsChecks())
+    cdk.Aspects.of(app).add(NIST80053R5Checks())
+    try:
+        app.synth()
+        synthesized = True
+    except RuntimeError:  # cdk-nag fails synth on an error finding; the findings are read below
+        synthesized = False
+    findings = [
+        f"{node.node.path}: {str(entry.data).splitlines()[0]}"
+        for node in app.node.find_all()
+        for entry in node.node.metadata
+        if entry.type in ("aws:cdk:error", "aws:cdk:warning")
+        and ("AwsSolutions-" in str(entry.data) or "NIST." in str(entry.data))
+    ]
+    assert synthesized or findings, "synth failed for a reason other than a cdk-nag finding"
+    return findings
+
+
+def cfn_lint_findings(template: Template) -> list[str]:
+    """cfn-lint's findings on a template, checked for the test Region and us-east-1."""
+    from cfnlint.api import lint
+
+    matches = lint(json.dumps(template.to_json()), regions=[REGION, "us-east-1"])
+    return [f"{m.rule.id} {m.message}" for m in matches]
+
+
+def nag_suppressions(template: Template) -> list[dict[str, Any]]:
+    """Every cdk-nag suppression written into the template's resources' metadata."""
+    return [
+        rule
+        for resource in template.to_json()["Resources"].values()
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
+    ]

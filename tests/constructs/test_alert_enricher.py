@@ -22,9 +22,18 @@ import pytest
 from aws_cdk import aws_chatbot as chatbot
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk.assertions import Template
-from cfnlint.api import lint
 
-from tests.constructs.helpers import ACCOUNT, REGION, existing_log_group, new_app, new_stack, resources_of
+from tests.constructs.helpers import (
+    ACCOUNT,
+    REGION,
+    cfn_lint_findings,
+    existing_log_group,
+    nag_findings,
+    nag_suppressions,
+    new_app,
+    new_stack,
+    resources_of,
+)
 from trailwatch_constructs import (
     AlertEnricher,
     CloudTrailSecurityMonitoring,
@@ -729,28 +738,6 @@ def test_the_asset_is_built_from_where_the_package_is_installed(tmp_path: Path) 
 # --- static analysis ------------------------------------------------------------------------------
 
 
-def _nag_findings(app: cdk.App) -> list[str]:
-    """Every AwsSolutions and NIST 800-53 r5 finding left unsuppressed in ``app``."""
-    from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
-
-    cdk.Aspects.of(app).add(AwsSolutionsChecks())
-    cdk.Aspects.of(app).add(NIST80053R5Checks())
-    try:
-        app.synth()
-        synthesized = True
-    except RuntimeError:  # cdk-nag fails synth on an error finding; the findings are read below
-        synthesized = False
-    findings = [
-        f"{node.node.path}: {str(entry.data).splitlines()[0]}"
-        for node in app.node.find_all()
-        for entry in node.node.metadata
-        if entry.type in ("aws:cdk:error", "aws:cdk:warning")
-        and ("AwsSolutions-" in str(entry.data) or "NIST." in str(entry.data))
-    ]
-    assert synthesized or findings, "synth failed for a reason other than a cdk-nag finding"
-    return findings
-
-
 @pytest.mark.parametrize("reserved_concurrency", [5, None], ids=["reserved", "unreserved"])
 def test_cdk_nag_packs_find_nothing_unsuppressed(reserved_concurrency: int | None) -> None:
     # GIVEN the construct with both topics and an alarm WHEN the AwsSolutions and NIST 800-53 r5 packs
@@ -763,26 +750,21 @@ def test_cdk_nag_packs_find_nothing_unsuppressed(reserved_concurrency: int | Non
             stack, "Alarm", metric=cloudwatch.Metric(namespace="N", metric_name="M"), threshold=1, evaluation_periods=1
         )
     )
-    assert _nag_findings(app) == []
+    assert nag_findings(app) == []
 
 
 def test_cdk_nag_finds_nothing_in_an_environment_agnostic_stack() -> None:
     # GIVEN a stack without account and Region (the wildcard suppression must name their tokens)
     app = new_app()
     _enricher(cdk.Stack(app, "Agnostic"))
-    assert _nag_findings(app) == []
+    assert nag_findings(app) == []
 
 
 def test_every_suppression_gives_a_reason(template: Template) -> None:
-    suppressions = [
-        rule
-        for resource in template.to_json()["Resources"].values()
-        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
-    ]
+    suppressions = nag_suppressions(template)
     assert len(suppressions) >= 5
     assert all(len(rule["reason"]) > 40 for rule in suppressions)
 
 
 def test_cfn_lint_finds_nothing(template: Template) -> None:
-    matches = lint(json.dumps(template.to_json()), regions=[REGION, "us-east-1"])
-    assert [f"{m.rule.id} {m.message}" for m in matches] == []
+    assert cfn_lint_findings(template) == []

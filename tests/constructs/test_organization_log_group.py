@@ -15,9 +15,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
-from cfnlint.api import lint
 
-from tests.constructs.helpers import REGION, new_app, new_stack, resources_of
+from tests.constructs.helpers import cfn_lint_findings, nag_findings, nag_suppressions, new_app, new_stack, resources_of
 from trailwatch_constructs import CloudTrailSecurityMonitoring
 from trailwatch_constructs.constructs.organization_log_group import OrganizationTrailLogGroup
 from trailwatch_constructs.core.errors import ConfigurationError
@@ -266,49 +265,22 @@ def test_a_prefix_known_only_at_deploy_time_is_passed_through() -> None:
     assert resource["Properties"]["Prefix"] == {"Ref": "TrailLogGroupPrefix"}
 
 
-def _nag_findings(app: cdk.App) -> list[str]:
-    """Every AwsSolutions and NIST 800-53 r5 finding left unsuppressed in ``app``."""
-    from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
-
-    cdk.Aspects.of(app).add(AwsSolutionsChecks())
-    cdk.Aspects.of(app).add(NIST80053R5Checks())
-    try:
-        app.synth()
-        synthesized = True
-    except RuntimeError:  # cdk-nag fails synth on an error finding; the findings are read below
-        synthesized = False
-    findings = [
-        f"{node.node.path}: {str(entry.data).splitlines()[0]}"
-        for node in app.node.find_all()
-        for entry in node.node.metadata
-        if entry.type in ("aws:cdk:error", "aws:cdk:warning")
-        and ("AwsSolutions-" in str(entry.data) or "NIST." in str(entry.data))
-    ]
-    assert synthesized or findings, "synth failed for a reason other than a cdk-nag finding"
-    return findings
-
-
 def test_cdk_nag_packs_find_nothing_unsuppressed() -> None:
     # GIVEN a stack with the construct and a metric filter on its log group WHEN the AwsSolutions and
     # NIST 800-53 r5 packs check it THEN every finding is suppressed with its reason next to the code
     app = new_app()
     _build(new_stack(app))
-    assert _nag_findings(app) == []
+    assert nag_findings(app) == []
 
 
 def test_every_suppression_gives_a_reason(template: Template) -> None:
-    suppressions = [
-        rule
-        for resource in template.to_json()["Resources"].values()
-        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
-    ]
+    suppressions = nag_suppressions(template)
     assert suppressions
     assert all(len(rule["reason"]) > 40 for rule in suppressions)
 
 
 def test_cfn_lint_finds_nothing(template: Template) -> None:
-    matches = lint(json.dumps(template.to_json()), regions=[REGION, "us-east-1"])
-    assert [f"{m.rule.id} {m.message}" for m in matches] == []
+    assert cfn_lint_findings(template) == []
 
 
 def test_alarm_descriptions_over_the_looked_up_group_are_sized_for_its_longest_name() -> None:

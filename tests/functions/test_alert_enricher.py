@@ -432,11 +432,17 @@ def test_denied_filters_publish_a_notification_with_the_alarm_link(monitoring: M
     assert "Alarm: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/" in text
 
 
-def test_a_refused_publish_propagates_for_the_on_failure_destination() -> None:
-    # GIVEN events that read fine, and SNS refusing the message (its topic key denied to the function)
+def _logs_with_one_root_event() -> Any:
+    """A stubbed CloudWatch Logs client whose only filter returns one root-usage event."""
     logs, logs_stubber = stubbed("logs")
     _describe(logs_stubber, [ROOT.pattern])
     _page(logs_stubber, ROOT.pattern, ROOT_FIRES[:1])
+    return logs
+
+
+def test_a_refused_publish_propagates_for_the_on_failure_destination() -> None:
+    # GIVEN events that read fine, and SNS refusing the message (its topic key denied to the function)
+    logs = _logs_with_one_root_event()
     sns, sns_stubber = stubbed("sns")
     sns_stubber.add_client_error("publish", "KMSAccessDenied", "The ciphertext refers to a key you cannot use", 400)
     # WHEN handled THEN the error propagates
@@ -446,9 +452,7 @@ def test_a_refused_publish_propagates_for_the_on_failure_destination() -> None:
 
 def test_a_refused_subject_is_sent_again_in_ascii() -> None:
     # GIVEN a Japanese notification, and an SNS that refuses its subject once
-    logs, logs_stubber = stubbed("logs")
-    _describe(logs_stubber, [ROOT.pattern])
-    _page(logs_stubber, ROOT.pattern, ROOT_FIRES[:1])
+    logs = _logs_with_one_root_event()
     sns, sns_stubber = stubbed("sns")
     request = {"TopicArn": SETTINGS.topic_arn, "Message": ANY, "MessageStructure": "json"}
     japanese = "アラーム CRITICAL: ルートユーザの使用 (1件) 操作者 root"
@@ -470,9 +474,7 @@ def test_a_refused_subject_is_sent_again_in_ascii() -> None:
 
 def test_another_refusal_is_not_retried() -> None:
     # GIVEN SNS refusing the message for a reason other than its subject
-    logs, logs_stubber = stubbed("logs")
-    _describe(logs_stubber, [ROOT.pattern])
-    _page(logs_stubber, ROOT.pattern, ROOT_FIRES[:1])
+    logs = _logs_with_one_root_event()
     sns, sns_stubber = stubbed("sns")
     sns_stubber.add_client_error("publish", "InvalidParameter", "Invalid parameter: Message too long", 400)
     # WHEN handled THEN it propagates after one try

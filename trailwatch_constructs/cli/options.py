@@ -75,6 +75,13 @@ def aws_connection_options(purpose: str) -> Callable[[F], F]:
     return decorate
 
 
+def timeout_option(default: float, help: str) -> Callable[[F], F]:
+    """Returns ``--timeout SECONDS`` (a non-negative number) for a command that waits on AWS."""
+    return click.option(
+        "--timeout", type=click.FloatRange(min=0), default=default, show_default=True, metavar="SECONDS", help=help
+    )
+
+
 def stdin() -> BinaryIO | None:
     """Returns standard input's binary stream, or ``None`` when the process has none (fd 0 closed)."""
     return cast("BinaryIO | None", getattr(sys.stdin, "buffer", None))

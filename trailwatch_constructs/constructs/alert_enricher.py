@@ -30,6 +30,12 @@ import trailwatch_constructs
 from trailwatch_constructs.catalog.definition import Language
 from trailwatch_constructs.constructs.alarm_topic import email_problems
 from trailwatch_constructs.constructs.audit_trail import logs_service_principal
+from trailwatch_constructs.constructs.functions import (
+    FUNCTION_LOG_RETENTION,
+    HANDLER_ARCHITECTURE,
+    HANDLER_RUNTIME,
+    justify_pinned_runtime,
+)
 from trailwatch_constructs.constructs.nag import suppress
 from trailwatch_constructs.core.errors import ConfigurationError
 from trailwatch_constructs.texts.alarm_description import LANGUAGES
@@ -37,8 +43,6 @@ from trailwatch_constructs.texts.alarm_description import LANGUAGES
 HANDLER = "trailwatch_constructs.functions.alert_enricher.index.on_alarm"
 """The function's handler: a module of the package, which the asset holds under its own name."""
 
-HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_13
-"""Pinned, so that upgrading aws-cdk-lib never changes the runtime of a deployed function."""
 
 ASSET_ROOT = Path(trailwatch_constructs.__file__).resolve().parent.parent
 """The folder holding the package as Python imports it: site-packages for an installed wheel, the
@@ -82,7 +86,6 @@ MAX_EVENT_AGE = Duration.hours(6)
 FAILURE_RETENTION = Duration.days(14)
 """SQS's longest retention: a failed notification's event can be inspected and replayed for two weeks."""
 # Security Hub CloudWatch.16 expects every log group to keep its events a year.
-_FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
 
 @dataclass(frozen=True)
@@ -386,7 +389,7 @@ class AlertEnricher(Construct):
                 },
             )
         )
-        return logs.LogGroup(self, "FunctionLogs", retention=_FUNCTION_LOG_RETENTION, encryption_key=self.key)
+        return logs.LogGroup(self, "FunctionLogs", retention=FUNCTION_LOG_RETENTION, encryption_key=self.key)
 
     def _create_role(self) -> iam.Role:
         # Instead of AWSLambdaBasicExecutionRole (logs:CreateLogGroup, CreateLogStream and PutLogEvents
@@ -448,7 +451,7 @@ class AlertEnricher(Construct):
             "Function",
             description="trailwatch: publishes who did what, where and when for each CloudTrail alarm",
             runtime=HANDLER_RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
+            architecture=HANDLER_ARCHITECTURE,
             handler=HANDLER,
             code=lambda_.Code.from_asset(str(ASSET_ROOT), exclude=list(ASSET_EXCLUDE)),
             timeout=FUNCTION_TIMEOUT,
@@ -472,13 +475,7 @@ class AlertEnricher(Construct):
         resource = function.node.default_child
         assert isinstance(policy, iam.CfnPolicy) and isinstance(resource, lambda_.CfnFunction)
         resource.add_override("DependsOn", [policy.logical_id])
-        suppress(
-            function,
-            "AwsSolutions-L1",
-            f"{HANDLER_RUNTIME.name} is pinned so that upgrading aws-cdk-lib never changes the runtime under a "
-            "deployed stack; it is in Lambda's standard support until June 2029 (Lambda runtimes page), and the "
-            "handler uses the standard library, boto3 and trailwatch's pure-Python modules only.",
-        )
+        justify_pinned_runtime(function, "the standard library, boto3 and trailwatch's pure-Python modules only")
         suppress(
             function,
             "NIST.800.53.R5-LambdaDLQ",

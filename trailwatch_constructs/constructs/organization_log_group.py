@@ -18,6 +18,12 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from trailwatch_constructs.constructs.functions import (
+    FUNCTION_LOG_RETENTION,
+    HANDLER_ARCHITECTURE,
+    HANDLER_RUNTIME,
+    justify_pinned_runtime,
+)
 from trailwatch_constructs.constructs.nag import suppress
 from trailwatch_constructs.core.errors import ConfigurationError
 from trailwatch_constructs.core.limits import MAX_LOG_GROUP_NAME_LENGTH
@@ -28,8 +34,6 @@ CONTROL_TOWER_LOG_GROUP_PREFIX = "aws-controltower/CloudTrailLogs"
 HANDLER_DIRECTORY = Path(__file__).resolve().parent.parent / "functions" / "log_group_lookup"
 """The lookup function's asset: one file, ``index.py``, of plain Python and boto3."""
 
-HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_13
-"""Pinned, so that upgrading aws-cdk-lib never changes the runtime of a deployed function."""
 
 RESOURCE_TYPE = "Custom::TrailwatchLogGroupLookup"
 
@@ -39,7 +43,6 @@ _LOG_GROUP_NAME_RE = re.compile(r"^[\.\-_/#A-Za-z0-9]+$")
 _MAX_REVISION_LENGTH = 256
 # Security Hub CloudWatch.16 expects every log group to keep its events a year; the functions' logs
 # are a few lines per deploy.
-_FUNCTION_LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
 
 def log_group_prefix_problems(option: str, prefix: object) -> list[str]:
@@ -199,7 +202,7 @@ class OrganizationTrailLogGroup(Construct):
             "Handler",
             description="trailwatch: finds an organization trail's CloudWatch Logs log group by name prefix",
             runtime=HANDLER_RUNTIME,
-            architecture=lambda_.Architecture.ARM_64,
+            architecture=HANDLER_ARCHITECTURE,
             handler="index.on_event",
             code=lambda_.Code.from_asset(str(HANDLER_DIRECTORY), exclude=["__pycache__", "*.pyc"]),
             timeout=Duration.minutes(1),
@@ -207,13 +210,7 @@ class OrganizationTrailLogGroup(Construct):
             log_group=log_group,
         )
         _tidy_and_justify(function, role)
-        suppress(
-            function,
-            "AwsSolutions-L1",
-            f"{HANDLER_RUNTIME.name} is pinned so that upgrading aws-cdk-lib never changes the runtime under a "
-            "deployed stack; it is in Lambda's standard support until June 2029 (Lambda runtimes page), and the "
-            "handler uses only the standard library and boto3.",
-        )
+        justify_pinned_runtime(function, "only the standard library and boto3")
         suppress(
             role.node.find_child("DefaultPolicy"),
             "AwsSolutions-IAM5",
@@ -249,7 +246,7 @@ class OrganizationTrailLogGroup(Construct):
         return provider
 
     def _function_log_group(self, construct_id: str) -> logs.LogGroup:
-        log_group = logs.LogGroup(self, construct_id, retention=_FUNCTION_LOG_RETENTION)
+        log_group = logs.LogGroup(self, construct_id, retention=FUNCTION_LOG_RETENTION)
         suppress(
             log_group,
             "NIST.800.53.R5-CloudWatchLogGroupEncrypted",

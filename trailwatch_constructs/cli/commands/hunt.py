@@ -17,6 +17,7 @@ from trailwatch_constructs.cli.options import (
     aws_connection_options,
     format_option,
     privileged_group_option,
+    timeout_option,
 )
 from trailwatch_constructs.filter_pattern.athena import DEFAULT_TABLE, AthenaQuery, to_athena_sql
 
@@ -47,14 +48,7 @@ PARTITION_COLUMN = "timestamp"
 @click.option(
     "--output-location", metavar="S3_URL", help="--run: where Athena writes results; default: the workgroup's."
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=300.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="--run: how long to wait for each query; then it is stopped.",
-)
+@timeout_option(300.0, help="--run: how long to wait for each query; then it is stopped.")
 @click.option(
     "--rows",
     "max_rows",

@@ -9,7 +9,7 @@ import click
 
 from trailwatch_constructs.catalog import STATIC_CONTROLS, ControlDefinition
 from trailwatch_constructs.catalog.auditors import Auditor
-from trailwatch_constructs.cli.options import aws_connection_options, format_option
+from trailwatch_constructs.cli.options import aws_connection_options, format_option, timeout_option
 
 if TYPE_CHECKING:
     from trailwatch_constructs.aws import SessionClients
@@ -57,14 +57,7 @@ CONTROL_CHOICES: Final = tuple(c.id for c in STATIC_CONTROLS) + tuple(
     help="Then set each alarm of the controls to ALARM, wait for its actions' outcome in the alarm "
     "history, and set it back to OK (which runs its OK actions). An alarm in ALARM is left alone.",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long the fire drill waits for the actions' outcome.",
-)
+@timeout_option(60.0, help="How long the fire drill waits for the actions' outcome.")
 def verify_command(
     fmt: VerifyFormat,
     regions: tuple[str, ...],
