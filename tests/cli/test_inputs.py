@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 from click.testing import CliRunner
@@ -419,3 +420,36 @@ def test_every_problem_with_the_paths_is_in_one_message(tmp_path: Path) -> None:
     assert str(raised.value) == (
         f"nothing to read: '{tmp_path / 'a'}' has no files in it; '{tmp_path / 'b'}' has no files in it"
     )
+
+
+class _CountingArchive:
+    """An archive of three objects under one prefix that counts its listings (the protocol, not AWS)."""
+
+    def __init__(self) -> None:
+        self.listings = 0
+
+    def objects(self, url: str) -> Iterator[str]:
+        self.listings += 1
+        yield from (f"{url}a.json", f"{url}CloudTrail-Digest/d.json", f"{url}b.json")
+
+    def open(self, url: str) -> BinaryIO:
+        raise FileNotFoundError(url)
+
+
+def test_a_prefix_is_listed_once_in_full_for_the_check_the_count_and_the_run() -> None:
+    # GIVEN an archive read through reading_s3
+    archive = _CountingArchive()
+    paths = ["s3://bucket/p/"]
+    with inputs.reading_s3(archive):
+        # WHEN the input check (which stops at the first object), the progress bar's count and the run list it
+        check_inputs(paths)
+        total = count_files(paths)
+        listed = list(discover(paths))
+    # THEN the check's cut-short listing and one full listing reach the archive, and the run sees
+    # what the count saw
+    assert archive.listings == 2
+    assert total == len(listed) == 3
+    assert [item.source for item in listed if isinstance(item, InputFile)] == [
+        "s3://bucket/p/a.json",
+        "s3://bucket/p/b.json",
+    ]

@@ -10,12 +10,14 @@ object as JSON text, and a missing member and a JSON null are both NULL.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import sqlglot
+
+from trailwatch_constructs.filter_pattern import FilterPattern
 
 _SESSION_ISSUER = {
     "type": "string",
@@ -128,3 +130,35 @@ def run_athena_sql(connection: duckdb.DuckDBPyConnection, sql: str) -> set[str]:
     """The event ids an Athena query returns, run through sqlglot's Trino-to-DuckDB transpiler."""
     (duck,) = sqlglot.transpile(sql, read="trino", write="duckdb")
     return {row[0] for row in connection.execute(duck).fetchall()}
+
+
+JSON_COLUMNS = {
+    "requestParameters",
+    "responseElements",
+    "additionalEventData",
+    "serviceEventDetails",
+    "edgeDeviceDetails",
+}
+
+
+def _without_nulls(value: Any) -> Any:
+    """An object without its null members, at every depth."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _as_columns_show(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record with the null members the table shows as missing dropped (outside the JSON-string columns)."""
+    return {k: v if k in JSON_COLUMNS else _without_nulls(v) for k, v in record.items() if v is not None}
+
+
+def engine_matches(
+    pattern: FilterPattern, records: Mapping[str, Mapping[str, Any]], notes: Sequence[str] = ()
+) -> set[str]:
+    """The ids of the records the engine matches (with the nulls dropped where the notes say null counts as missing)."""
+    if any("an explicit null counts as missing" in note for note in notes):
+        return {event_id for event_id, record in records.items() if pattern.matches(_as_columns_show(record))}
+    return {event_id for event_id, record in records.items() if pattern.matches(record)}

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.filter_pattern.athena_table import cloudtrail_table, run_athena_sql
+from tests.filter_pattern.athena_table import cloudtrail_table, engine_matches, run_athena_sql
 from trailwatch_constructs.catalog import TUNED_VARIANTS, ControlDefinition, catalog_controls, load_samples
 from trailwatch_constructs.catalog.auditors import deployed_texts
 from trailwatch_constructs.catalog.samples import sample_control_ids
@@ -192,34 +192,8 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
     return cloudtrail_table(RECORDS.items(), tmp_path_factory.mktemp("athena"))
 
 
-_JSON_COLUMNS = {
-    "requestParameters",
-    "responseElements",
-    "additionalEventData",
-    "serviceEventDetails",
-    "edgeDeviceDetails",
-}
-
-
-def _without_nulls(value: Any) -> Any:
-    """An object without its null members, at every depth."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
-
-
-def _as_columns_show(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The record with the null members the table shows as missing dropped (outside the JSON-string columns)."""
-    return {k: v if k in _JSON_COLUMNS else _without_nulls(v) for k, v in record.items() if v is not None}
-
-
 def _engine_matches(pattern: FilterPattern, notes: tuple[str, ...] = ()) -> set[str]:
-    """What the engine matches; where the notes say a null counts as missing, with those nulls dropped."""
-    if any("an explicit null counts as missing" in note for note in notes):
-        return {event_id for event_id, record in RECORDS.items() if pattern.matches(_as_columns_show(record))}
-    return {event_id for event_id, record in RECORDS.items() if pattern.matches(record)}
+    return engine_matches(pattern, RECORDS, notes)
 
 
 # Each control with its own pattern, and with the union of every text an auditor accepts.

@@ -15,7 +15,7 @@ from trailwatch_constructs.catalog import ControlDefinition
 from trailwatch_constructs.cli.dispatch import EventNameDispatch
 from trailwatch_constructs.cli.inputs import InputFile
 from trailwatch_constructs.cli.problems import Problem, not_an_object
-from trailwatch_constructs.cli.readers import RecordBatch, read_file
+from trailwatch_constructs.cli.readers import Opener, RecordBatch, read_file
 from trailwatch_constructs.cli.report_model import FileResult, Match, skipped_file
 from trailwatch_constructs.cli.statistics import ControlStats
 
@@ -23,15 +23,19 @@ from trailwatch_constructs.cli.statistics import ControlStats
 class Replayer:
     """Evaluates controls over files; one per process (workers build their own)."""
 
-    def __init__(self, controls: Sequence[ControlDefinition], *, keep_matches: bool) -> None:
+    def __init__(
+        self, controls: Sequence[ControlDefinition], *, keep_matches: bool, opener: Opener | None = None
+    ) -> None:
         """Builds the dispatch index once, for every file this process reads.
 
         Args:
             controls: the controls to evaluate, in catalogue order.
             keep_matches: whether results list every match (for ``--matches-out``).
+            opener: opens a file's path (an ``s3://`` object's too) for reading. Default: local files.
         """
         self._dispatch = EventNameDispatch(controls)
         self._keep_matches = keep_matches
+        self._opener = opener
 
     def process(self, item: InputFile | Problem, stdin: BinaryIO | None = None) -> FileResult:
         """Reads one file, or accounts for one that discovery already skipped.
@@ -46,7 +50,7 @@ class Replayer:
         if isinstance(item, Problem):
             return skipped_file(item)
         result = FileResult(item.source)
-        for batch in read_file(item, stdin=stdin):
+        for batch in read_file(item, stdin=stdin, opener=self._opener):
             if type(batch) is RecordBatch:
                 self._evaluate(batch, result)
             else:

@@ -54,6 +54,30 @@ class RemoteArchive(Protocol):
         """
 
 
+class _ListedOnce:
+    """An archive whose complete listings are kept: the progress bar's count and the run list S3 once.
+
+    A listing cut short (the input check stops at the first object) is not kept.
+    """
+
+    def __init__(self, archive: RemoteArchive) -> None:
+        self._archive = archive
+        self._listed: dict[str, list[str]] = {}
+
+    def objects(self, url: str) -> Iterator[str]:
+        if url in self._listed:
+            yield from self._listed[url]
+            return
+        listed: list[str] = []
+        for address in self._archive.objects(url):
+            listed.append(address)
+            yield address
+        self._listed[url] = listed
+
+    def open(self, url: str) -> BinaryIO:
+        return self._archive.open(url)
+
+
 # Set by the one command that reads S3 (replay), around its run, so that the helpers that walk the
 # inputs (the check, the progress bar's count, the run) all list S3 through it; without it, an
 # s3:// path is a usage error.
@@ -62,12 +86,12 @@ _REMOTE: ContextVar[RemoteArchive | None] = ContextVar("remote_archive", default
 
 @contextlib.contextmanager
 def reading_s3(archive: RemoteArchive) -> Iterator[None]:
-    """Reads ``s3://`` paths through ``archive`` within the block.
+    """Reads ``s3://`` paths through ``archive`` within the block, each prefix listed once in full.
 
     Args:
         archive: lists and opens the objects.
     """
-    token = _REMOTE.set(archive)
+    token = _REMOTE.set(_ListedOnce(archive))
     try:
         yield
     finally:

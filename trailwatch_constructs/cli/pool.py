@@ -20,7 +20,8 @@ from trailwatch_constructs.catalog import ControlDefinition
 from trailwatch_constructs.cli.engine import Replayer
 from trailwatch_constructs.cli.gc_tuning import tune_gc_for_good, tuned_gc
 from trailwatch_constructs.cli.inputs import STDIN, InputFile, RemoteArchive, discover, is_s3, s3_reader
-from trailwatch_constructs.cli.problems import Problem, os_category, os_reason
+from trailwatch_constructs.cli.problems import Problem
+from trailwatch_constructs.cli.readers import local_opener
 from trailwatch_constructs.cli.report_model import FileResult, skipped_file
 
 IN_FLIGHT_PER_WORKER: Final = 4
@@ -29,40 +30,32 @@ IN_FLIGHT_PER_WORKER: Final = 4
 # Worker-process state: built once per worker by the pool's initializer (with fork the controls
 # are inherited, not pickled), so that the dispatch index is not rebuilt for every file.
 _WORKER: Replayer | None = None
-_WORKER_REMOTE: RemoteArchive | None = None
 
 
 def _init_worker(controls: tuple[ControlDefinition, ...], keep_matches: bool, remote: RemoteArchive | None) -> None:
-    global _WORKER, _WORKER_REMOTE
+    global _WORKER
     # Ctrl-C is the parent's to handle: it stops submitting and shuts the pool down, instead of
     # every worker printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_gc_for_good()
-    _WORKER = Replayer(controls, keep_matches=keep_matches)
-    _WORKER_REMOTE = remote
+    _WORKER = _replayer(controls, keep_matches, remote)
 
 
 def _work(item: InputFile) -> FileResult:
     assert _WORKER is not None, "worker not initialised"
-    return _process(_WORKER, item, None, _WORKER_REMOTE)
+    return _WORKER.process(item)
 
 
-def _process(
-    replayer: Replayer, item: InputFile | Problem, stdin: BinaryIO | None, remote: RemoteArchive | None
-) -> FileResult:
-    if remote is not None and isinstance(item, InputFile) and is_s3(item.path):
-        return _process_object(replayer, item, remote)
-    return replayer.process(item, stdin)
+def _replayer(controls: Sequence[ControlDefinition], keep_matches: bool, remote: RemoteArchive | None) -> Replayer:
+    """A replayer that opens local files, and ``s3://`` objects through ``remote``."""
+    if remote is None:
+        return Replayer(controls, keep_matches=keep_matches)
+    local = local_opener()
 
+    def open_path(path: str) -> BinaryIO:
+        return remote.open(path) if is_s3(path) else local(path)
 
-def _process_object(replayer: Replayer, item: InputFile, remote: RemoteArchive) -> FileResult:
-    """Reads one S3 object: a stream the engine is handed, as it is handed standard input, under the object's name."""
-    try:
-        body = remote.open(item.path)
-    except OSError as err:
-        return skipped_file(Problem(item.source, None, "file", os_category(err), os_reason(err)))
-    with body:
-        return replayer.process(InputFile(item.source, STDIN), body)
+    return Replayer(controls, keep_matches=keep_matches, opener=open_path)
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -101,12 +94,12 @@ def replay(
         keep_matches: whether results list every match.
         stdin: standard input's binary stream.
     """
-    local = Replayer(controls, keep_matches=keep_matches)
     remote = s3_reader()
+    local = _replayer(controls, keep_matches, remote)
     if jobs <= 1:
         with tuned_gc():
             for item in discover(paths):
-                yield _process(local, item, stdin, remote)
+                yield local.process(item, stdin)
     else:
         yield from _in_pool(paths, controls, jobs, keep_matches, local, stdin, remote)
 

@@ -43,11 +43,17 @@ class RecordBatch:
 
 
 Opener = Callable[[str], BinaryIO]
+"""Opens an input's path for reading; raises ``OSError`` when it cannot."""
 
 
 def _open_path(path: str) -> BinaryIO:
     # buffering=0: we read big chunks ourselves; a buffer would only add a copy.
     return open(path, "rb", buffering=0)
+
+
+def local_opener() -> Opener:
+    """Returns the opener of local files, the default of :func:`read_file`."""
+    return _open_path
 
 
 def read_file(
@@ -63,7 +69,8 @@ def read_file(
     Args:
         item: the file, or standard input.
         stdin: standard input's binary stream; ``None`` when the process has none.
-        opener: opens a path for reading (tests replace it). Default: an unbuffered ``open``.
+        opener: opens the path for reading (an ``s3://`` object in a replay from S3). Default: an
+            unbuffered ``open``.
     """
     if item.path == STDIN:
         if stdin is None:
