@@ -61,6 +61,7 @@ def test_json_report_has_totals_and_every_selected_control(runner: CliRunner, ar
         "top_source_ips": [],
         "first_event_time": None,
         "last_event_time": None,
+        "notifications": 0,
     }
 
 

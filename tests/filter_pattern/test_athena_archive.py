@@ -1,9 +1,8 @@
 """Athena SQL over the benchmark archive's records: every query returns exactly what the engine matches.
 
-The archive is ``benchmarks/generate_archive.py``'s, with its default seed and sample rate, cut at
-:data:`RECORDS` records: the first files of the archive docs/performance.md measures, byte for byte
-(the generator draws file sizes and records from fixed streams). Its everyday traffic (assumed roles,
-services without an ARN, denied calls, data events) is what the samples alone do not have.
+The archive is the head of ``benchmarks/generate_archive.py``'s (tests/conftest.py): its everyday
+traffic (assumed roles, services without an ARN, denied calls, data events) is what the samples
+alone do not have.
 """
 
 from __future__ import annotations
@@ -17,13 +16,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from benchmarks import generate_archive
+from tests.conftest import BENCHMARK_HEAD_RECORDS
 from tests.filter_pattern.athena_table import cloudtrail_table, engine_matches, run_athena_sql
 from trailwatch_constructs.catalog import TUNED_VARIANTS, ControlDefinition, catalog_controls
 from trailwatch_constructs.catalog.auditors import deployed_texts
 from trailwatch_constructs.filter_pattern import to_athena_sql
-
-RECORDS = 30_000
 
 CATALOGUE = catalog_controls(privileged_groups=["Admins"])
 CONTROLS: tuple[ControlDefinition, ...] = (
@@ -42,17 +39,8 @@ def _read_archive(root: Path) -> dict[str, Mapping[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Mapping[str, Any]]:
-    root = tmp_path_factory.mktemp("archive")
-    generate_archive.generate(
-        root,
-        records=RECORDS,
-        seed=generate_archive.SEED,
-        min_per_file=generate_archive.MIN_PER_FILE,
-        max_per_file=generate_archive.MAX_PER_FILE,
-        sample_rate=generate_archive.SAMPLE_RATE,
-    )
-    return _read_archive(root)
+def archive(benchmark_archive_head: Path) -> dict[str, Mapping[str, Any]]:
+    return _read_archive(benchmark_archive_head)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +50,7 @@ def table(archive: dict[str, Mapping[str, Any]], tmp_path_factory: pytest.TempPa
 
 def test_archive_has_every_record_once(archive: dict[str, Mapping[str, Any]]) -> None:
     # The event ids are the rows' keys: a repeated id would hide a row.
-    assert len(archive) == RECORDS
+    assert len(archive) == BENCHMARK_HEAD_RECORDS
 
 
 @pytest.mark.parametrize("control", [pytest.param(c, id=f"{c.id}/{len(c.deployed_patterns)}") for c in CONTROLS])

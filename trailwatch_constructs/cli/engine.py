@@ -66,6 +66,10 @@ class Replayer:
         result.records_seen += len(records)
         result.records_skipped += len(found.not_objects)
         result.events += len(records) - len(found.not_objects)
+        times = [t for r in records if type(r) is dict and type(t := r.get("eventTime")) is str]
+        if times:
+            result.include_time(min(times))
+            result.include_time(max(times))
         for offset, control_id in found.matches:
             record = records[offset]
             assert type(record) is dict

@@ -16,6 +16,7 @@ import click
 import orjson
 
 from trailwatch_constructs.catalog import ControlDefinition
+from trailwatch_constructs.catalog.alarm_simulation import is_simulated, simulate_alarm
 from trailwatch_constructs.catalog.auditors import Auditor
 from trailwatch_constructs.cli import PROG
 from trailwatch_constructs.cli.evaluation import Evaluation, EvaluationTally
@@ -238,7 +239,20 @@ def control_report_json(control: ControlDefinition, stats: ControlStats, n: int)
         "top_source_ips": _top_json(stats.source_ips, n),
         "first_event_time": stats.first_event_time,
         "last_event_time": stats.last_event_time,
+        "notifications": notifications(control, stats),
     }
+
+
+def notifications(control: ControlDefinition, stats: ControlStats) -> int | None:
+    """Returns how many notifications the control's alarm would have sent over the matches (None: not simulated).
+
+    Args:
+        control: the control, whose alarm settings decide.
+        stats: what it matched.
+    """
+    if not is_simulated(control.alarm):
+        return None
+    return len(simulate_alarm(control.alarm, stats.timeline).notifications)
 
 
 def report_to_json(report: ReplayReport, *, top_n: int) -> dict[str, object]:
@@ -256,6 +270,8 @@ def report_to_json(report: ReplayReport, *, top_n: int) -> dict[str, object]:
         "records_seen": report.records_seen,
         "events": report.events,
         "records_skipped": report.records_skipped,
+        "first_event_time": report.first_event_time,
+        "last_event_time": report.last_event_time,
         "skipped": [p.to_json() for p in report.problems],
         "skipped_omitted": report.problems_omitted,
         "skipped_by_category": dict(sorted(report.problem_counts.items())),

@@ -8,7 +8,7 @@ from typing import Final
 
 from trailwatch_constructs.catalog import ControlDefinition
 from trailwatch_constructs.cli.problems import DIGEST, Problem, ProblemCategory
-from trailwatch_constructs.cli.statistics import ControlStats
+from trailwatch_constructs.cli.statistics import ControlStats, widened
 
 MAX_LISTED_PROBLEMS: Final = 1000
 """Problems listed one by one in a report; the rest are only counted (by category)."""
@@ -45,6 +45,17 @@ class FileResult:
     problem_counts: Counter[ProblemCategory] = field(default_factory=Counter)
     stats: dict[str, ControlStats] = field(default_factory=dict)
     matches: list[Match] = field(default_factory=list)
+    first_event_time: str | None = None
+    """The earliest eventTime of the file's events (the report's time span)."""
+    last_event_time: str | None = None
+
+    def include_time(self, when: str) -> None:
+        """Widens the file's time span to ``when``.
+
+        Args:
+            when: an event's eventTime.
+        """
+        self.first_event_time, self.last_event_time = widened(self.first_event_time, self.last_event_time, when)
 
     def note(self, problem: Problem) -> None:
         """Records a problem, listing at most :data:`MAX_LISTED_PROBLEMS` of them.
@@ -104,6 +115,10 @@ class ReplayReport:
     problem_counts: Counter[ProblemCategory] = field(default_factory=Counter)
     stats: dict[str, ControlStats] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
+    first_event_time: str | None = None
+    """The earliest eventTime of the events evaluated."""
+    last_event_time: str | None = None
+    """The latest eventTime of the events evaluated."""
 
     def add(self, result: FileResult) -> None:
         """Merges one file's result; call in file order for a deterministic report.
@@ -124,6 +139,9 @@ class ReplayReport:
         self.problem_counts.update(result.problem_counts)
         for control_id, stats in result.stats.items():
             self.stats.setdefault(control_id, ControlStats()).merge(stats)
+        for when in (result.first_event_time, result.last_event_time):
+            if when is not None:
+                self.first_event_time, self.last_event_time = widened(self.first_event_time, self.last_event_time, when)
 
     def stats_for(self, control_id: str) -> ControlStats:
         """Returns the control's statistics (empty when it never matched).

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Final
 
-from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, catalog_controls
+from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, ControlDefinition, catalog_controls
 from trailwatch_constructs.catalog.auditors import ALL_AUDITORS, Auditor, deployed_texts
 from trailwatch_constructs.catalog.controls import unknown_id_message
 from trailwatch_constructs.catalog.selection import Selection
+from trailwatch_constructs.catalog.variants import variants_for
 from trailwatch_constructs.core.errors import UnknownControlError
 
 NEEDS_GROUPS_REASON: Final = "needs at least one --privileged-group NAME"
@@ -58,3 +60,12 @@ def not_selected(selection: Selection) -> tuple[tuple[str, str], ...]:
         selection: what :func:`select_controls` chose.
     """
     return ((PRIVILEGED_GROUP_CONTROL_ID, NEEDS_GROUPS_REASON),) if selection.left_out_for_groups else ()
+
+
+def with_variants(controls: Sequence[ControlDefinition]) -> tuple[ControlDefinition, ...]:
+    """Returns ``controls`` with each one's tuned variants right after it (``replay --compare-variants``).
+
+    Args:
+        controls: the selected controls, in catalogue order.
+    """
+    return tuple(chain.from_iterable((c, *variants_for(c.id)) for c in controls))

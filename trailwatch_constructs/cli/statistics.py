@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+TIMELINE_SECONDS: Final = 10
+"""Resolution of a control's timeline: CloudWatch's shortest alarm period, so that any period can be replayed."""
+
+
+def epoch_seconds(when: str) -> int | None:
+    """Returns an ISO 8601 ``eventTime`` as seconds since the epoch, or None when it is not one.
+
+    Args:
+        when: e.g. ``2024-05-01T12:00:00Z`` (CloudTrail's form; offsets are honoured, a time
+            without one is taken as UTC).
+    """
+    try:
+        parsed = datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return int((parsed - _EPOCH_NAIVE).total_seconds())
+    return int(parsed.timestamp())
+
+
+_EPOCH_NAIVE: Final = datetime(1970, 1, 1)
 
 
 def principal_of(record: dict[str, object]) -> str:
@@ -44,6 +68,9 @@ class ControlStats:
     source_ips: Counter[str] = field(default_factory=Counter)
     first_event_time: str | None = None
     last_event_time: str | None = None
+    timeline: Counter[int] = field(default_factory=Counter)
+    """Matches per :data:`TIMELINE_SECONDS` bucket, keyed by the bucket's start (epoch seconds): the
+    report's charts and the alarm simulation read it; its size grows with the time span, not the matches."""
 
     def add(self, record: dict[str, object]) -> None:
         """Counts one matching record.
@@ -58,6 +85,9 @@ class ControlStats:
         when = record.get("eventTime")
         if type(when) is str:
             self._span(when)
+            seconds = epoch_seconds(when)
+            if seconds is not None:
+                self.timeline[seconds - seconds % TIMELINE_SECONDS] += 1
 
     def merge(self, other: ControlStats) -> None:
         """Adds ``other`` (from another file or worker) into this one.
@@ -69,16 +99,26 @@ class ControlStats:
         self.principals.update(other.principals)
         self.event_names.update(other.event_names)
         self.source_ips.update(other.source_ips)
+        self.timeline.update(other.timeline)
         for when in (other.first_event_time, other.last_event_time):
             if when is not None:
                 self._span(when)
 
     def _span(self, when: str) -> None:
-        # CloudTrail's eventTime is ISO 8601 UTC ("2024-05-01T12:00:00Z"): string order is time order.
-        if self.first_event_time is None or when < self.first_event_time:
-            self.first_event_time = when
-        if self.last_event_time is None or when > self.last_event_time:
-            self.last_event_time = when
+        self.first_event_time, self.last_event_time = widened(self.first_event_time, self.last_event_time, when)
+
+
+def widened(first: str | None, last: str | None, when: str) -> tuple[str | None, str | None]:
+    """Returns the time span ``first``..``last`` widened to include ``when``.
+
+    CloudTrail's eventTime is ISO 8601 UTC ("2024-05-01T12:00:00Z"): string order is time order.
+
+    Args:
+        first: the earliest time so far, if any.
+        last: the latest time so far, if any.
+        when: another time.
+    """
+    return (when if first is None or when < first else first), (when if last is None or when > last else last)
 
 
 def top(counter: Counter[str], n: int) -> list[tuple[str, int]]:

@@ -12,7 +12,9 @@ import click
 import orjson
 
 from trailwatch_constructs.catalog.auditors import ALL_AUDITORS
+from trailwatch_constructs.catalog.definition import Language
 from trailwatch_constructs.cli import report
+from trailwatch_constructs.cli.html_report import render_html
 from trailwatch_constructs.cli.inputs import check_inputs, is_s3, reading_s3
 from trailwatch_constructs.cli.options import (
     auditor_option,
@@ -25,7 +27,7 @@ from trailwatch_constructs.cli.options import (
 from trailwatch_constructs.cli.pool import replay, resolve_jobs
 from trailwatch_constructs.cli.progress import Progress
 from trailwatch_constructs.cli.report_model import FileResult, ReplayReport
-from trailwatch_constructs.cli.selection import not_selected, select_controls
+from trailwatch_constructs.cli.selection import not_selected, select_controls, with_variants
 
 
 @click.command("replay", short_help="Evaluate the controls over a CloudTrail archive.")
@@ -54,6 +56,26 @@ from trailwatch_constructs.cli.selection import not_selected, select_controls
     metavar="FILE.jsonl",
     help="Write one JSON line per match: control, file, index, eventID.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE.html",
+    help="Also write the report as one self-contained HTML page: per control, matches and simulated "
+    "alarm notifications per day (per hour for short spans), top values.",
+)
+@click.option(
+    "--language",
+    type=click.Choice([language.value for language in Language]),
+    default=Language.EN.value,
+    show_default=True,
+    help="Language of the HTML report's labels and control titles.",
+)
+@click.option(
+    "--compare-variants",
+    is_flag=True,
+    help="Also evaluate each selected control's tuned variants, reported next to it.",
+)
 @click.option("--top", "top_n", type=click.IntRange(min=1), default=5, show_default=True, help="Top values listed.")
 @click.option(
     "--progress/--no-progress",
@@ -70,6 +92,9 @@ def replay_command(
     jobs: int,
     fmt: report.ReplayFormat,
     matches_out: str | None,
+    html_path: str | None,
+    language: str,
+    compare_variants: bool,
     top_n: int,
     progress: bool | None,
     endpoint_url: str | None,
@@ -86,19 +111,22 @@ def replay_command(
     are skipped and counted; unreadable or invalid input is reported and skipped, and the run goes on.
     """
     selection = select_controls(control_ids, privileged_groups, auditors or ALL_AUDITORS)
-    totals = ReplayReport(selection.controls, not_selected(selection))
+    controls = with_variants(selection.controls) if compare_variants else selection.controls
+    totals = ReplayReport(controls, not_selected(selection))
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _reading_s3(paths, profile=profile, endpoint_url=endpoint_url):
         check_inputs(paths)
         started = time.perf_counter()
         with _matches_file(matches_out) as matches, Progress(paths, enabled=show_progress) as bar:
             keep = matches is not None
-            for result in replay(paths, selection.controls, jobs=resolve_jobs(jobs), keep_matches=keep, stdin=stdin()):
+            for result in replay(paths, controls, jobs=resolve_jobs(jobs), keep_matches=keep, stdin=stdin()):
                 totals.add(result)
                 _write_matches(result, matches)
                 bar.advance(result.events)
     totals.elapsed_seconds = time.perf_counter() - started
     report.print_replay_report(totals, fmt, top_n=top_n)
+    if html_path is not None:
+        _write_html(html_path, render_html(totals, top_n=top_n, language=Language(language)))
     return 1 if strict and totals.damaged else 0
 
 
@@ -119,6 +147,14 @@ def _reading_s3(paths: Sequence[str], *, profile: str | None, endpoint_url: str 
             yield
     except AwsCallError as err:
         raise click.ClickException(str(err)) from err
+
+
+def _write_html(path: str, page: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(page)
+    except OSError as err:
+        raise click.ClickException(f"cannot write the HTML report to {path!r}: {err.strerror or err}") from err
 
 
 def _matches_file(path: str | None) -> contextlib.AbstractContextManager[BinaryIO | None]:

@@ -1,0 +1,140 @@
+"""``trailwatch replay --html``: one self-contained page whose numbers are the JSON report's."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from trailwatch_constructs.catalog import Language, catalog_controls, variants_for
+from trailwatch_constructs.cli.html_report import LABELS, variant_change
+from trailwatch_constructs.cli.main import cli
+
+from .helpers import denied, encode, quiet_record, root_login, run_json, write
+
+
+class _Page(HTMLParser):
+    """What a test reads of the page: tags, the data- attributes of sections and charts, every URL."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.sections: list[dict[str, str]] = []
+        self.charts: list[dict[str, str]] = []
+        self.summary: dict[str, str] = {}
+        self.tags: list[str] = []
+        self.urls: list[str] = []
+        self.lang = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        self.tags.append(tag)
+        self.urls += [v for k, v in values.items() if k in ("src", "href", "srcset", "action", "xlink:href")]
+        if tag == "html":
+            self.lang = values.get("lang", "")
+        if tag == "section":
+            self.sections.append(values)
+        if tag == "svg" and "tw-chart" in values.get("class", ""):
+            self.charts.append(values)
+        if tag == "dl":
+            self.summary = values
+
+
+def replay_html(runner: CliRunner, tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
+    """Runs ``replay ARGS --format json --html FILE``; returns the JSON report and the page."""
+    page = tmp_path / "report.html"
+    _, report = run_json(runner, ["replay", *args, "--html", str(page)])
+    return report, page.read_text(encoding="utf-8")
+
+
+def test_page_numbers_are_the_json_reports(runner: CliRunner, archive: Path, tmp_path: Path) -> None:
+    # GIVEN the archive (denied calls, a root sign-in, a quiet call)
+    # WHEN it is replayed to JSON and HTML at once
+    report, text = replay_html(runner, tmp_path, str(archive))
+    page = _Page(text)
+    # THEN every control has a section and a chart with the JSON report's matches and notifications
+    expected = {cid: (str(c["matches"]), str(c["notifications"])) for cid, c in report["controls"].items()}
+    assert {s["data-control"]: (s["data-matches"], s["data-notifications"]) for s in page.sections} == expected
+    assert [(c["data-matches"], c["data-notifications"]) for c in page.charts] == list(expected.values())
+    assert expected["unauthorized-api-calls"] == ("5", "1")
+    # AND the summary's totals are the JSON report's
+    assert (page.summary["data-files"], page.summary["data-events"]) == (str(report["files"]), str(report["events"]))
+
+
+def test_page_is_self_contained(runner: CliRunner, archive: Path, tmp_path: Path) -> None:
+    # WHEN a report is written
+    _, text = replay_html(runner, tmp_path, str(archive))
+    page = _Page(text)
+    # THEN it loads nothing: no script, no link, no URL anywhere, and its policy forbids fetching
+    assert not {"script", "link", "img", "iframe", "object"} & set(page.tags)
+    assert page.urls == []
+    assert not re.search(r"https?:|url\(|@import|//[a-z]", text.replace('xmlns="http://www.w3.org/2000/svg"', ""))
+    assert "default-src 'none'" in text
+
+
+def test_language_ja_gives_japanese_labels_and_titles(runner: CliRunner, archive: Path, tmp_path: Path) -> None:
+    # WHEN the report is written in Japanese
+    _, text = replay_html(runner, tmp_path, str(archive), "--language", "ja")
+    # THEN the page says so, its labels and the controls' titles are Japanese
+    root = next(c for c in catalog_controls() if c.id == "root-account-usage")
+    assert _Page(text).lang == "ja"
+    assert LABELS[Language.JA]["summary"] in text
+    assert root.ja is not None and root.ja.title in text
+    assert LABELS[Language.EN]["summary"] not in text
+
+
+def test_compare_variants_puts_each_variant_after_its_base_with_the_change(runner: CliRunner, tmp_path: Path) -> None:
+    # GIVEN denied calls by a user, and by CloudTrail's log delivery, which the tuned variant leaves out
+    service = denied(7, ip="delivery.logs.amazonaws.com")
+    path = write(tmp_path / "a.json", encode("cloudtrail", [denied(1), service]))
+    # WHEN replayed with --compare-variants
+    report, text = replay_html(runner, tmp_path, str(path), "--control", "unauthorized-api-calls", "--compare-variants")
+    # THEN the variant is evaluated and reported right after its base, with the notifications compared
+    (variant,) = variants_for("unauthorized-api-calls")
+    assert list(report["controls"]) == ["unauthorized-api-calls", variant.id]
+    assert [s["data-control"] for s in _Page(text).sections] == ["unauthorized-api-calls", variant.id]
+    base, tuned = report["controls"]["unauthorized-api-calls"], report["controls"][variant.id]
+    assert (base["matches"], tuned["matches"]) == (2, 1)
+    assert "Notifications: 1 with unauthorized-api-calls, 1 with this variant (+0%)" in text
+
+
+@pytest.mark.parametrize(("base", "variant", "text"), [(4, 1, "-75%"), (3, 3, "+0%"), (0, 0, "±0%"), (0, 2, "+2")])
+def test_variant_change(base: int, variant: int, text: str) -> None:
+    assert variant_change(base, variant) == text
+
+
+def test_short_spans_are_charted_per_hour_and_long_ones_per_day(runner: CliRunner, tmp_path: Path) -> None:
+    # GIVEN a span of one hour, and one of three days
+    short = write(tmp_path / "short.json", encode("cloudtrail", [quiet_record(0), root_login(1)]))
+    late = root_login(2)
+    late["eventTime"] = "2024-05-03T23:00:00Z"
+    long = write(tmp_path / "long.json", encode("cloudtrail", [quiet_record(0), late]))
+    # WHEN each is reported
+    _, hourly = replay_html(runner, tmp_path, str(short), "--control", "root-account-usage")
+    _, daily = replay_html(runner, tmp_path, str(long), "--control", "root-account-usage")
+    # THEN the first has hour buckets (00:00 and 01:00) and the second day buckets (05-01 to 05-03)
+    assert "per hour" in hourly and ">05-01 00:00<" in hourly and ">05-01 01:00<" in hourly
+    assert "per day" in daily and ">2024-05-01<" in daily and ">2024-05-03<" in daily
+
+
+def test_page_size_does_not_grow_with_the_events(runner: CliRunner, tmp_path: Path) -> None:
+    # GIVEN the same hour of traffic with 60 and 6,000 denied calls (one principal, one address)
+    few = write(tmp_path / "few.json", encode("cloudtrail", [denied(n) for n in range(60)]))
+    many = write(tmp_path / "many.json", encode("cloudtrail", [denied(n % 60) for n in range(6000)]))
+    # WHEN each is reported
+    _, small = replay_html(runner, tmp_path, str(few), "--control", "unauthorized-api-calls")
+    _, large = replay_html(runner, tmp_path, str(many), "--control", "unauthorized-api-calls")
+    # THEN the pages differ only by the digits of the larger numbers
+    assert len(large.encode()) - len(small.encode()) < 200
+
+
+def test_an_unwritable_html_path_is_an_error_naming_it(runner: CliRunner, archive: Path, tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "report.html"
+    result = runner.invoke(cli, ["replay", str(archive), "--format", "json", "--html", str(target)])
+    assert result.exit_code == 1
+    assert f"cannot write the HTML report to {str(target)!r}: No such file or directory" in result.stderr
+    assert "Traceback" not in result.stderr
