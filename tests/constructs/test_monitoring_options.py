@@ -104,6 +104,11 @@ def test_alarm_override_changes_only_that_alarm(synth: Synth) -> None:
         60,
     )
     assert (by_metric["VpcChanges"]["Threshold"], by_metric["VpcChanges"]["Period"]) == (1, 300)
+    # AND every alarm evaluates as catalog/alarm_simulation.py (replay's notifications) assumes:
+    # the Sum of the metric >= the threshold, missing data not breaching
+    assert {(p["ComparisonOperator"], p["TreatMissingData"], p["Statistic"]) for p in by_metric.values()} == {
+        ("GreaterThanOrEqualToThreshold", "notBreaching", "Sum")
+    }
 
 
 def test_namespace_and_alarm_prefix_are_configurable(synth: Synth) -> None:

@@ -105,7 +105,7 @@ section.control { border-top: 1px solid var(--line); padding: 1rem 0; }
 section.variant { margin-left: 2rem; border-top-style: dashed; }
 .numbers { display: flex; gap: 2rem; flex-wrap: wrap; margin: .5rem 0; }
 .numbers b { font-size: 1.4rem; display: block; }
-.tops { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
+.tops { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; align-items: start; }
 table { border-collapse: collapse; width: 100%; } td { padding: .1rem .4rem; border-bottom: 1px solid var(--line); }
 td.count { text-align: right; font-variant-numeric: tabular-nums; }
 .muted, caption { color: var(--muted); text-align: left; }
