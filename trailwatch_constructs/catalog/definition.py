@@ -358,6 +358,42 @@ class ControlDefinition:
         object.__setattr__(copy, "filter_pattern", union_of(patterns))
         return copy
 
+    def double_count_problem(self, settings: AlarmSettings) -> str | None:
+        """The problem of alarming above one event on a control with several filters, if that is the case.
+
+        An event several filters match adds one per filter to the metric, so a threshold above 1
+        would be reached early: refused by the construct, and by replay's ``--alarm``.
+
+        Args:
+            settings: the alarm settings the control would deploy with.
+        """
+        filters = len(self.deployed_patterns)
+        if filters < 2 or settings.threshold <= 1:
+            return None
+        return (
+            f"control {self.id!r} deploys {filters} metric filters on one metric (for its auditors), so an event "
+            f"two of them match counts twice and threshold {settings.threshold:g} would be reached early; use "
+            "threshold 1, or choose auditors= that need one text for it (e.g. ['security-hub'])"
+        )
+
+    def with_alarm(self, settings: AlarmSettings) -> ControlDefinition:
+        """This control, its alarm evaluated with ``settings`` (what ``alarm_overrides`` deploys).
+
+        Raises:
+            ControlDefinitionError: naming every invalid setting, and a threshold above 1 on a
+                control with several filters (:meth:`double_count_problem`).
+        """
+        problems = settings.problems()
+        if not problems and (double := self.double_count_problem(settings)):
+            problems = [double]
+        if problems:
+            raise ControlDefinitionError(f"invalid alarm settings for {self.id!r}: {'; '.join(problems)}")
+        copy = dataclasses.replace(self)
+        for name in ("deployed_patterns", "filter_pattern"):
+            object.__setattr__(copy, name, getattr(self, name))
+        object.__setattr__(copy, "alarm", settings)
+        return copy
+
     def _field_problems(self, language_problems: list[str]) -> list[str]:
         problems: list[str] = []
         if not (CONTROL_ID_RE.match(self.id) and len(self.id) <= MAX_CONTROL_ID_LENGTH):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, BinaryIO, TypeVar, cast, get_args
+from typing import Any, BinaryIO, Final, TypeVar, cast, get_args
 from urllib.parse import urlsplit
 
 import click
 
 from trailwatch_constructs.catalog.auditors import Auditor
+from trailwatch_constructs.catalog.definition import Statistic, TreatMissingData
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +29,79 @@ auditor_option = click.option(
     type=click.Choice([a.value for a in Auditor]),
     help="Auditor whose accepted texts the controls deploy (repeatable); default: every auditor, as "
     "CloudTrailSecurityMonitoring does. A control matches what any of its deployed filters match.",
+)
+
+ALARM_SETTINGS: Final = {
+    "threshold": float,
+    "evaluation_periods": int,
+    "datapoints_to_alarm": int,
+    "period_seconds": int,
+    "statistic": Statistic,
+    "treat_missing_data": TreatMissingData,
+}
+"""The AlarmSettings fields ``--alarm`` sets, each with the type its text is read as (enums by CloudWatch's value)."""
+
+
+def parse_alarm_override(text: str) -> tuple[str, dict[str, object]]:
+    """Reads one ``--alarm ID:SETTING=VALUE[,SETTING=VALUE...]``.
+
+    Args:
+        text: e.g. ``unauthorized-api-calls:threshold=5,evaluation_periods=3``.
+
+    Returns:
+        The control id and the settings it changes.
+
+    Raises:
+        click.BadParameter: naming the bad part and what is allowed.
+    """
+    control_id, colon, assignments = text.partition(":")
+    if not colon or not control_id or not assignments:
+        raise click.BadParameter(f"{text!r} is not ID:SETTING=VALUE[,SETTING=VALUE...]", param_hint="'--alarm'")
+    changes: dict[str, object] = {}
+    for assignment in assignments.split(","):
+        name, equals, value = assignment.partition("=")
+        kind = ALARM_SETTINGS.get(name.strip())
+        if kind is None or not equals:
+            raise click.BadParameter(
+                f"{assignment!r} in {text!r} sets no known setting; allowed: {', '.join(ALARM_SETTINGS)}",
+                param_hint="'--alarm'",
+            )
+        try:
+            changes[name.strip()] = kind(value.strip())
+        except ValueError:
+            raise click.BadParameter(
+                f"{name.strip()} {value.strip()!r} in {text!r} is not {_expected(kind)}", param_hint="'--alarm'"
+            ) from None
+    return control_id, changes
+
+
+def _expected(kind: type) -> str:
+    if kind is int:
+        return "an integer"
+    if kind is float:
+        return "a number"
+    return "one of " + ", ".join(str(member.value) for member in cast(Any, kind))
+
+
+def _alarm_overrides(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, dict[str, object]]:
+    overrides: dict[str, dict[str, object]] = {}
+    for text in values:
+        control_id, changes = parse_alarm_override(text)
+        overrides.setdefault(control_id, {}).update(changes)
+    return overrides
+
+
+alarm_override_option = click.option(
+    "--alarm",
+    "alarm_overrides",
+    multiple=True,
+    metavar="ID:SETTING=VALUE,...",
+    callback=_alarm_overrides,
+    help="Evaluate this control's alarm with other settings, as CloudTrailSecurityMonitoring's "
+    "alarm_overrides deploys them (repeatable; a base control's also apply to its tuned variants). "
+    f"SETTINGs: {', '.join(ALARM_SETTINGS)}; e.g. unauthorized-api-calls:threshold=5,evaluation_periods=3.",
 )
 
 strict_option = click.option(

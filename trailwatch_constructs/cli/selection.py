@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from itertools import chain
-from typing import Final
+from typing import Any, Final
 
 from trailwatch_constructs.catalog import CONTROL_IDS, PRIVILEGED_GROUP_CONTROL_ID, ControlDefinition, catalog_controls
 from trailwatch_constructs.catalog.auditors import ALL_AUDITORS, Auditor, deployed_texts
 from trailwatch_constructs.catalog.controls import unknown_id_message
 from trailwatch_constructs.catalog.selection import Selection
 from trailwatch_constructs.catalog.variants import variants_for
-from trailwatch_constructs.core.errors import UnknownControlError
+from trailwatch_constructs.core.errors import ControlDefinitionError, UnknownControlError
 
 NEEDS_GROUPS_REASON: Final = "needs at least one --privileged-group NAME"
 """Why the privileged-group control is not evaluated without ``--privileged-group``."""
@@ -69,3 +70,41 @@ def with_variants(controls: Sequence[ControlDefinition]) -> tuple[ControlDefinit
         controls: the selected controls, in catalogue order.
     """
     return tuple(chain.from_iterable((c, *variants_for(c.id)) for c in controls))
+
+
+def with_alarm_overrides(
+    controls: Sequence[ControlDefinition], overrides: Mapping[str, Mapping[str, Any]]
+) -> tuple[ControlDefinition, ...]:
+    """Returns ``controls`` with the alarm settings ``--alarm`` changes (a base's apply to its variants).
+
+    Args:
+        controls: the controls evaluated.
+        overrides: control id -> the AlarmSettings fields it changes.
+
+    Raises:
+        UnknownControlError: an id that is not among ``controls``.
+        ControlDefinitionError: settings CloudWatch (or a control that must fire) would refuse.
+    """
+    evaluated = {c.id for c in controls}
+    unknown = [i for i in overrides if i not in evaluated]
+    if unknown:
+        raise UnknownControlError(
+            f"--alarm names {', '.join(map(repr, unknown))}, which this run does not evaluate; evaluated: "
+            f"{', '.join(sorted(evaluated))}"
+        )
+    # Checked once per id (a variant shares its base's settings); then applied to variants too.
+    by_id = {c.id: c for c in controls}
+    problems: list[str] = []
+    for control_id, changes in overrides.items():
+        try:
+            by_id[control_id].with_alarm(dataclasses.replace(by_id[control_id].alarm, **changes))
+        except ControlDefinitionError as err:
+            problems.append(str(err))
+    if problems:
+        raise ControlDefinitionError("--alarm: " + "; ".join(problems))
+    return tuple(_overridden(c, overrides) for c in controls)
+
+
+def _overridden(control: ControlDefinition, overrides: Mapping[str, Mapping[str, Any]]) -> ControlDefinition:
+    changes = overrides.get(control.id) or overrides.get(control.variant_of or "")
+    return control.with_alarm(dataclasses.replace(control.alarm, **changes)) if changes else control

@@ -123,17 +123,11 @@ def alarm_settings_problems(option: str, settings: object) -> list[str]:
 
 
 def double_count_problems(definition: ControlDefinition, settings: object) -> list[str]:
-    """A problem when a control with several filters alarms above one event: an event several filters
-    match adds one per filter to the metric, so a threshold above 1 would be reached early."""
+    """A problem when a control with several filters alarms above one event (see
+    :meth:`ControlDefinition.double_count_problem`); invalid ``settings`` are another check's."""
     effective = settings if isinstance(settings, AlarmSettings) else definition.alarm
-    filters = len(definition.deployed_patterns)
-    if filters < 2 or effective.threshold <= 1:
-        return []
-    return [
-        f"control {definition.id!r} deploys {filters} metric filters on one metric (for its auditors), so an event "
-        f"two of them match counts twice and threshold {effective.threshold:g} would be reached early; use "
-        "threshold 1, or choose auditors= that need one text for it (e.g. ['security-hub'])"
-    ]
+    problem = definition.double_count_problem(effective)
+    return [problem] if problem else []
 
 
 def metric_namespace_problem(namespace: object) -> str | None:

@@ -17,6 +17,7 @@ from trailwatch_constructs.cli import report
 from trailwatch_constructs.cli.html_report import render_html
 from trailwatch_constructs.cli.inputs import check_inputs, is_s3, reading_s3
 from trailwatch_constructs.cli.options import (
+    alarm_override_option,
     auditor_option,
     aws_connection_options,
     format_option,
@@ -27,7 +28,7 @@ from trailwatch_constructs.cli.options import (
 from trailwatch_constructs.cli.pool import replay, resolve_jobs
 from trailwatch_constructs.cli.progress import Progress
 from trailwatch_constructs.cli.report_model import FileResult, ReplayReport
-from trailwatch_constructs.cli.selection import not_selected, select_controls, with_variants
+from trailwatch_constructs.cli.selection import not_selected, select_controls, with_alarm_overrides, with_variants
 
 
 @click.command("replay", short_help="Evaluate the controls over a CloudTrail archive.")
@@ -83,6 +84,7 @@ from trailwatch_constructs.cli.selection import not_selected, select_controls, w
     help="Progress bar on stderr. Default: when stderr is a terminal.",
 )
 @aws_connection_options("the S3 calls of s3:// PATHs")
+@alarm_override_option
 @strict_option
 def replay_command(
     paths: tuple[str, ...],
@@ -99,6 +101,7 @@ def replay_command(
     progress: bool | None,
     endpoint_url: str | None,
     profile: str | None,
+    alarm_overrides: dict[str, dict[str, object]],
     strict: bool,
 ) -> int:
     """Evaluate the controls over every record under PATHs and report what matched.
@@ -112,6 +115,7 @@ def replay_command(
     """
     selection = select_controls(control_ids, privileged_groups, auditors or ALL_AUDITORS)
     controls = with_variants(selection.controls) if compare_variants else selection.controls
+    controls = with_alarm_overrides(controls, alarm_overrides)
     totals = ReplayReport(controls, not_selected(selection))
     show_progress = sys.stderr.isatty() if progress is None else progress
     with _reading_s3(paths, profile=profile, endpoint_url=endpoint_url):
