@@ -137,7 +137,7 @@ def test_markdown_escapes_cells_and_lists_at_most_twenty_skipped_entries() -> No
     assert sum(1 for line in lines if line.startswith("| `a\\|b.json` |")) == LISTED_IN_TABLE == 20
     assert "| `a\\|b.json` | 0 | record is 7 |" in lines
     assert lines[-1] == "... and 3 more."
-    assert "| `root-account-usage` | CRITICAL | 0 | 0 | - | - | - | - | - |" in lines
+    assert "| `root-account-usage` | CRITICAL | 0 | 0 | 0 | - | - | - | - | - |" in lines
 
 
 def test_markdown_of_a_clean_run_has_no_skipped_section() -> None:

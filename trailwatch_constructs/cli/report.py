@@ -356,9 +356,9 @@ def report_markdown(report: ReplayReport, *, top_n: int) -> str:
         "",
         "## Controls",
         "",
-        "| Control | Severity | Matches | Principals | Top principals | Top event names | Top source IPs "
-        "| First event | Last event |",
-        "|---|---|--:|--:|---|---|---|---|---|",
+        "| Control | Severity | Matches | Principals | Notifications | Top principals | Top event names "
+        "| Top source IPs | First event | Last event |",
+        "|---|---|--:|--:|--:|---|---|---|---|---|",
     ]
     out += [_md_control_row(control, report.stats_for(control.id), top_n) for control in report.controls]
     if report.problem_counts:
@@ -367,8 +367,10 @@ def report_markdown(report: ReplayReport, *, top_n: int) -> str:
 
 
 def _md_control_row(control: ControlDefinition, stats: ControlStats, top_n: int) -> str:
+    alerts = notifications(control, stats)
+    alerts_cell = "-" if alerts is None else f"{alerts:,}"
     return (
-        f"| `{control.id}` | {control.severity.value} | {stats.matches:,} | {len(stats.principals):,} "
+        f"| `{control.id}` | {control.severity.value} | {stats.matches:,} | {len(stats.principals):,} | {alerts_cell} "
         f"| {_md_top(stats.principals, top_n)} | {_md_top(stats.event_names, top_n)} "
         f"| {_md_top(stats.source_ips, top_n)} | {stats.first_event_time or '-'} "
         f"| {stats.last_event_time or '-'} |"

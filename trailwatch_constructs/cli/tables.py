@@ -13,7 +13,13 @@ from rich.table import Table
 from rich.text import Text
 
 from trailwatch_constructs.catalog import ControlDefinition, privileged_group_membership_changes
-from trailwatch_constructs.cli.report import LISTED_IN_TABLE, category_counts, listed_problems, summary_lines
+from trailwatch_constructs.cli.report import (
+    LISTED_IN_TABLE,
+    category_counts,
+    listed_problems,
+    notifications,
+    summary_lines,
+)
 from trailwatch_constructs.cli.report_model import MAX_LISTED_PROBLEMS, ReplayReport
 from trailwatch_constructs.cli.statistics import ControlStats, top
 
@@ -94,14 +100,17 @@ def report_table(report: ReplayReport, *, top_n: int, console: Console) -> None:
 
 def _controls_table(report: ReplayReport) -> Table:
     table = Table(box=box.SIMPLE_HEAD, title="Controls", title_justify="left")
-    # Four narrow columns fit an 80-column terminal; the time span goes in the details below.
+    # Five narrow columns fit an 80-column terminal; the time span goes in the details below.
     table.add_column("Control", no_wrap=True)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Matches", justify="right", no_wrap=True)
     table.add_column("Principals", justify="right", no_wrap=True)
+    table.add_column("Alerts", justify="right", no_wrap=True)
     for control in report.controls:
         stats = report.stats_for(control.id)
-        table.add_row(control.id, control.severity.value, f"{stats.matches:,}", f"{len(stats.principals):,}")
+        alerts = notifications(control, stats)
+        row = (f"{stats.matches:,}", f"{len(stats.principals):,}", "-" if alerts is None else f"{alerts:,}")
+        table.add_row(control.id, control.severity.value, *row)
     return table
 
 
