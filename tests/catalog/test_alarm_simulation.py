@@ -89,6 +89,16 @@ def test_alarm_stays_in_alarm_while_the_window_still_holds_enough_breaching_peri
     assert result.notifications == at(1)
 
 
+def test_the_alarm_returns_to_ok_when_the_last_breach_leaves_the_window() -> None:
+    # GIVEN 1 of 3 evaluation periods, breaching periods 0 and 4
+    timeline = events((1, 1), (21, 1))
+    # WHEN simulated
+    result = simulate_alarm(AlarmSettings(evaluation_periods=3, datapoints_to_alarm=1), timeline)
+    # THEN period 0 keeps the alarm in ALARM through period 2; at period 3 it has left the window
+    # (OK), so period 4 notifies again
+    assert result.notifications == at(0, 4)
+
+
 @pytest.mark.parametrize("statistic", [Statistic.MAXIMUM, Statistic.MINIMUM, Statistic.AVERAGE])
 def test_presence_statistics_are_one_in_any_period_with_events(statistic: Statistic) -> None:
     # GIVEN 7 events in period 0 and one in period 3
