@@ -41,23 +41,25 @@ def year_of_buckets() -> list[Bucket]:
     return [Bucket((start + timedelta(days=i)).isoformat(), i * 1_001 % 97_003, i % 5) for i in range(365)]
 
 
-def test_bar_heights_are_proportional_to_the_values() -> None:
-    # GIVEN buckets whose largest value is 10 matches, with halves and zeros
-    buckets = [Bucket("a", 10, 5), Bucket("b", 5, 0), Bucket("c", 0, 10)]
+def test_bar_heights_are_proportional_to_the_values_each_series_on_its_own_scale() -> None:
+    # GIVEN buckets whose largest values are 10 matches and 4 notifications, with halves and zeros
+    buckets = [Bucket("a", 10, 2), Bucket("b", 5, 0), Bucket("c", 0, 4)]
     # WHEN charted
     root = parse(bar_chart(buckets, title="t"))
     matches = [height(rect) for rect in bars(root, "matches")]
     notifications = [height(rect) for rect in bars(root, "notifications")]
-    # THEN the largest values have the tallest bars, halves are half as tall and zeros have no height
-    tallest = max(matches + notifications)
-    assert tallest > 0
-    assert matches[0] == notifications[2] == tallest
-    assert matches[1] == pytest.approx(tallest / 2, abs=0.01)
-    assert notifications[0] == pytest.approx(tallest / 2, abs=0.01)
+    # THEN each series' largest value has the full height of its band, halves half of it, zeros none
+    assert matches[0] == notifications[2] > 0
+    assert matches[1] == pytest.approx(matches[0] / 2, abs=0.01)
+    assert notifications[0] == pytest.approx(notifications[2] / 2, abs=0.01)
     assert matches[2] == notifications[1] == 0
-    # AND all bars stand on the same baseline
-    baselines = {round(float(rect.get("y", "nan")) + height(rect), 2) for rect in root.iter(f"{SVG}rect")}
-    assert len(baselines) == 1
+    # AND each series stands on its own baseline, the notifications' below the matches'
+    matches_base, notifications_base = (
+        {round(float(rect.get("y", "nan")) + height(rect), 2) for rect in bars(root, series)}
+        for series in ("matches", "notifications")
+    )
+    assert len(matches_base) == len(notifications_base) == 1
+    assert min(notifications_base) - matches[0] > max(matches_base)
 
 
 def test_a_small_nonzero_value_stays_visible() -> None:
@@ -69,20 +71,21 @@ def test_a_small_nonzero_value_stays_visible() -> None:
     assert height(bars(root, "notifications")[0]) >= 1
 
 
-def test_each_bucket_has_a_matches_and_a_notifications_bar_side_by_side() -> None:
+def test_each_bucket_has_a_matches_bar_above_its_notifications_bar() -> None:
     # GIVEN three buckets
     buckets = [Bucket("a", 1, 0), Bucket("b", 2, 1), Bucket("c", 0, 0)]
     # WHEN charted
     root = parse(bar_chart(buckets, title="t"))
     matches, notifications = bars(root, "matches"), bars(root, "notifications")
-    # THEN there is one bar of each class per bucket, the matches bar left of its notifications bar
+    # THEN there is one bar of each class per bucket, at the same x, the matches bar in the upper band
     assert len(matches) == len(notifications) == 3
     assert len(list(root.iter(f"{SVG}rect"))) == 6
-    for left, right in zip(matches, notifications, strict=True):
-        assert float(left.get("x", "nan")) < float(right.get("x", "nan"))
+    for upper, lower in zip(matches, notifications, strict=True):
+        assert upper.get("x") == lower.get("x")
+        assert float(upper.get("y", "nan")) + height(upper) < float(lower.get("y", "nan")) + height(lower)
     # AND buckets follow each other from left to right
     xs = [float(rect.get("x", "nan")) for rect in matches]
-    assert xs == sorted(xs)
+    assert xs == sorted(xs) and len(set(xs)) == 3
 
 
 def test_every_number_is_in_a_bar_tooltip_with_its_label() -> None:
@@ -95,13 +98,13 @@ def test_every_number_is_in_a_bar_tooltip_with_its_label() -> None:
     assert [tooltip(rect) for rect in bars(root, "notifications")] == ["2024-05-01: 7 alarms", "2024-05-02: 3 alarms"]
 
 
-def test_the_maximum_is_labelled_on_the_y_axis() -> None:
-    # GIVEN buckets whose largest value is a notification count
+def test_each_bands_maximum_is_labelled_on_the_y_axis() -> None:
+    # GIVEN buckets with at most 3 matches and 4,321 notifications
     buckets = [Bucket("a", 3, 1), Bucket("b", 2, 4_321)]
     # WHEN charted
     root = parse(bar_chart(buckets, title="t"))
-    # THEN the y axis is labelled with that maximum and zero
-    assert texts(root, "y-label") == ["4,321", "0"]
+    # THEN each band's axis is labelled with its maximum and zero
+    assert texts(root, "y-label") == ["3", "0", "4,321", "0"]
 
 
 def test_the_root_carries_the_totals_and_an_accessible_name() -> None:
@@ -233,7 +236,7 @@ def test_all_zero_buckets_draw_flat_bars() -> None:
     root = parse(bar_chart(buckets, title="t"))
     # THEN every bar is flat and the y axis tops out at zero
     assert {height(rect) for rect in root.iter(f"{SVG}rect")} == {0.0}
-    assert texts(root, "y-label") == ["0", "0"]
+    assert texts(root, "y-label") == ["0", "0", "0", "0"]
 
 
 def test_a_year_of_buckets_stays_small() -> None:

@@ -112,6 +112,9 @@ td.count { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-size: .9em; }
 """
 
+CHART_HEIGHT: Final = 180
+"""Pixels per chart: two bands (matches, notifications) of about 60 each, the legend and the labels."""
+
 CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """Nothing outside the page may load: the page is complete in itself, whatever a later edit adds."""
 
@@ -274,13 +277,13 @@ def _chart(
     caption = labels["per_hour" if axis is not None and axis.hourly else "per_day"].format(title=title)
     series = (labels["matches"], labels["notifications"])
     if axis is None:
-        return bar_chart([], title=caption, series_labels=series, empty_text=labels["no_matches"])
+        return bar_chart([], title=caption, series_labels=series, height=CHART_HEIGHT, empty_text=labels["no_matches"])
     matches: Counter[int] = Counter()
     for when, count in stats.timeline.items():
         matches[axis.index(when)] += count
     notified = Counter(axis.index(when) for when in sent or ())
     buckets = [Bucket(label, matches[i], notified[i]) for i, label in enumerate(axis.labels)]
-    return bar_chart(buckets, title=caption, series_labels=series, empty_text=labels["no_matches"])
+    return bar_chart(buckets, title=caption, series_labels=series, height=CHART_HEIGHT, empty_text=labels["no_matches"])
 
 
 def _axis(first: str | None, last: str | None) -> _Axis | None:

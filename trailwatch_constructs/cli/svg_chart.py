@@ -1,7 +1,9 @@
 """Inline SVG bar charts for the self-contained HTML replay report.
 
-Each chart shows, per time bucket, two bars side by side: how many records matched a control, and how many
-alarm notifications those matches would have sent. The report has to open offline, in light and dark mode, so:
+Each chart shows, per time bucket, how many records matched a control (the upper band) and how many alarm
+notifications those matches would have sent (the lower band). Each band has its own scale, labelled with its
+maximum: a handful of notifications next to thousands of matches would otherwise be flat lines, and the point of
+the report is to see when notifications cluster. The report has to open offline, in light and dark mode, so:
 
 * the SVG is plain markup: no scripts, no links, no fonts to fetch; numbers are real ``<text>`` (selectable,
   searchable, read aloud) rather than paths;
@@ -35,6 +37,7 @@ MIN_HEIGHT: Final = 80
 
 _LEGEND_BAND = 22  # above the plot: the legend
 _X_LABEL_BAND = 20  # below the plot: the bucket labels
+_BAND_GAP = 14  # between the matches band and the notifications band
 _RIGHT_MARGIN = 8
 _LABEL_GAP = 8  # free space kept between two x labels
 _MAX_BAR_WIDTH = 24  # a handful of buckets should not give slabs
@@ -78,27 +81,44 @@ class Bucket:
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Where the plot sits in the picture, and how values map onto it."""
+class _Band:
+    """One series' strip of the plot: its top, its baseline and the value its full height stands for."""
 
-    width: int
-    height: int
-    left: float
+    series: str
     top: float
     baseline: float
-    slot: float  # horizontal space per bucket
     peak: int
-
-    def center(self, index: int) -> float:
-        return self.left + self.slot * (index + 0.5)
-
-    def bar_width(self) -> float:
-        return min(self.slot * 0.4, _MAX_BAR_WIDTH)
 
     def bar_height(self, value: int) -> float:
         if value == 0 or self.peak == 0:
             return 0.0
         return max(value / self.peak * (self.baseline - self.top), _MIN_VISIBLE_BAR)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the two bands sit in the picture, and how buckets map onto them."""
+
+    width: int
+    height: int
+    left: float
+    slot: float  # horizontal space per bucket
+    bands: tuple[_Band, _Band]  # matches, notifications
+
+    @property
+    def top(self) -> float:
+        return self.bands[0].top
+
+    @property
+    def baseline(self) -> float:
+        """The lowest baseline: the bucket labels go under it."""
+        return self.bands[1].baseline
+
+    def center(self, index: int) -> float:
+        return self.left + self.slot * (index + 0.5)
+
+    def bar_width(self) -> float:
+        return min(self.slot * 0.7, _MAX_BAR_WIDTH)
 
 
 @dataclass(frozen=True)
@@ -175,11 +195,14 @@ def _open_root(title: str, totals: tuple[int, int], width: int, height: int) -> 
 
 
 def _layout(buckets: Sequence[Bucket], width: int, height: int) -> _Layout:
-    peak = max(max(b.matches, b.notifications) for b in buckets)
-    left = max(_text_width(f"{peak:,}"), _text_width("0")) + 6
-    baseline = height - _X_LABEL_BAND
+    peaks = (max(b.matches for b in buckets), max(b.notifications for b in buckets))
+    left = max(_text_width(f"{peak:,}") for peak in (*peaks, 0)) + 6
+    band_height = (height - _LEGEND_BAND - _X_LABEL_BAND - _BAND_GAP) / 2
+    upper = _Band("matches", _LEGEND_BAND, _LEGEND_BAND + band_height, peaks[0])
+    lower_top = upper.baseline + _BAND_GAP
+    lower = _Band("notifications", lower_top, lower_top + band_height, peaks[1])
     slot = (width - left - _RIGHT_MARGIN) / len(buckets)
-    return _Layout(width, height, left, _LEGEND_BAND, baseline, slot, peak)
+    return _Layout(width, height, left, slot, (upper, lower))
 
 
 def _description(buckets: Sequence[Bucket], totals: tuple[int, int], series_labels: tuple[str, str]) -> str:
@@ -191,10 +214,14 @@ def _y_axis(layout: _Layout) -> list[str]:
     right = layout.width - _RIGHT_MARGIN
     label_x = _num(layout.left - 4)
     return [
-        _line("grid", layout.left, layout.top, right, layout.top),
-        _line("axis", layout.left, layout.baseline, right, layout.baseline),
-        _y_label(label_x, layout.top, f"{layout.peak:,}"),
-        _y_label(label_x, layout.baseline, "0"),
+        line
+        for band in layout.bands
+        for line in (
+            _line("grid", layout.left, band.top, right, band.top),
+            _line("axis", layout.left, band.baseline, right, band.baseline),
+            _y_label(label_x, band.top, f"{band.peak:,}"),
+            _y_label(label_x, band.baseline, "0"),
+        )
     ]
 
 
@@ -208,23 +235,25 @@ def _y_label(x: str, y: float, text: str) -> str:
 
 
 def _bars(buckets: Sequence[Bucket], layout: _Layout, series_labels: tuple[str, str]) -> list[str]:
-    bar_width = layout.bar_width()
-    bars: list[str] = []
-    for index, bucket in enumerate(buckets):
-        center = layout.center(index)
-        bars.append(_bar("matches", center - bar_width, bucket.matches, bucket.label, series_labels[0], layout))
-        bars.append(_bar("notifications", center, bucket.notifications, bucket.label, series_labels[1], layout))
-    return bars
+    x_of = [layout.center(index) - layout.bar_width() / 2 for index in range(len(buckets))]
+    matches, notifications = layout.bands
+    return [
+        *(_bar(matches, x, b.matches, b.label, series_labels[0], layout) for x, b in zip(x_of, buckets, strict=True)),
+        *(
+            _bar(notifications, x, b.notifications, b.label, series_labels[1], layout)
+            for x, b in zip(x_of, buckets, strict=True)
+        ),
+    ]
 
 
-def _bar(series: str, x: float, value: int, label: str, series_label: str, layout: _Layout) -> str:
-    bar_height = layout.bar_height(value)
+def _bar(band: _Band, x: float, value: int, label: str, series_label: str, layout: _Layout) -> str:
+    bar_height = band.bar_height(value)
     geometry = (
-        f'x="{_num(x)}" y="{_num(layout.baseline - bar_height)}"'
+        f'x="{_num(x)}" y="{_num(band.baseline - bar_height)}"'
         f' width="{_num(layout.bar_width())}" height="{_num(bar_height)}"'
     )
     tooltip = _esc(f"{label}: {value:,} {series_label}")
-    return f'<rect class="bar {series}" {geometry}><title>{tooltip}</title></rect>'
+    return f'<rect class="bar {band.series}" {geometry}><title>{tooltip}</title></rect>'
 
 
 def _x_labels(buckets: Sequence[Bucket], layout: _Layout) -> list[str]:
