@@ -17,13 +17,17 @@
 
 Context (``cdk.json`` or ``-c key=value``): ``trailwatch:alarmEmail`` (no placeholder is ever
 subscribed: without it nobody is notified, and synth says so), ``trailwatch:privilegedGroup``,
-``trailwatch:existingLogGroupName``; for the organization stage ``trailwatch:organizationId``,
-``trailwatch:homeRegion``, ``trailwatch:managementAccount`` (owns the organization trail),
-``trailwatch:securityHubAdminAccount`` and ``trailwatch:memberTargets`` (comma-separated OU or
-account ids whose CloudWatch.1-14 are disabled).
+``trailwatch:existingLogGroupName``, ``trailwatch:reservedConcurrency`` (the enrichment function's, or
+``none`` in an account whose Lambda concurrency quota is at its minimum); for the organization stage
+``trailwatch:organizationId``, ``trailwatch:homeRegion``, ``trailwatch:managementAccount`` (owns the
+organization trail), ``trailwatch:securityHubAdminAccount`` and ``trailwatch:memberTargets``
+(comma-separated OU or account ids whose CloudWatch.1-14 are disabled).
 """
 
 from __future__ import annotations
+
+import dataclasses
+from typing import Literal
 
 import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
@@ -60,6 +64,7 @@ class TrailwatchStack(cdk.Stack):
         *,
         alarm_emails: list[str],
         privileged_group: str,
+        reserved_concurrency: int | Literal["default"] | None = "default",
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -70,7 +75,7 @@ class TrailwatchStack(cdk.Stack):
             alarm_emails=alarm_emails,
             privileged_groups=[privileged_group],
             dashboard=True,
-            enrich=EnrichmentOptions(emails=alarm_emails, critical_topic=True, critical_emails=alarm_emails),
+            enrich=_enrichment(alarm_emails, reserved_concurrency),
         )
         trail = self.monitoring.audit_trail
         assert trail is not None  # created above: no log group was given
@@ -198,6 +203,32 @@ def _organization_context(app: cdk.App) -> dict[str, str] | None:
     return {key: str(value) for key, value in values.items()}
 
 
+def _enrichment(alarm_emails: list[str], reserved_concurrency: int | Literal["default"] | None) -> EnrichmentOptions:
+    options = EnrichmentOptions(emails=alarm_emails, critical_topic=True, critical_emails=alarm_emails)
+    if reserved_concurrency == "default":
+        return options
+    return dataclasses.replace(options, reserved_concurrency=reserved_concurrency)
+
+
+def _reserved_concurrency(app: cdk.App) -> int | Literal["default"] | None:
+    """``trailwatch:reservedConcurrency``: the enrichment function's reservation, or ``none``.
+
+    A new account's Lambda concurrency quota may be at its minimum, where any reservation fails to
+    deploy; ``-c trailwatch:reservedConcurrency=none`` reserves nothing there.
+    """
+    value = app.node.try_get_context("trailwatch:reservedConcurrency")
+    if value is None:
+        return "default"
+    if str(value).strip().lower() == "none":
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ValueError(
+            f"trailwatch:reservedConcurrency {value!r} is not a whole number of executions or 'none'"
+        ) from None
+
+
 def build_app(app: cdk.App) -> list[cdk.Stack]:
     """Add the sample stacks to ``app``, reading their settings from context.
 
@@ -220,6 +251,7 @@ def build_app(app: cdk.App) -> list[cdk.Stack]:
             "TrailwatchStack",
             alarm_emails=alarm_emails,
             privileged_group=group,
+            reserved_concurrency=_reserved_concurrency(app),
             env=env,
             description="trailwatch: CloudTrail detective controls (CIS / Security Hub CloudWatch.1-14)",
         )

@@ -103,3 +103,18 @@ def test_make_deploy_passes_the_address_to_the_app() -> None:
     planned = _make("-n", "deploy", "ALARM_EMAIL=secops@example.com")
     assert planned.returncode == 0
     assert "deploy --all -c trailwatch:alarmEmail='secops@example.com'" in planned.stdout
+
+
+@pytest.mark.parametrize(("value", "reserved"), [(None, 5), ("none", None), ("None", None), ("20", 20), (3, 3)])
+def test_reserved_concurrency_context_reaches_the_enrichment_options(value: object, reserved: int | None) -> None:
+    # GIVEN -c trailwatch:reservedConcurrency=VALUE (or none given: the construct's default, 5)
+    app = new_app(**({} if value is None else {"trailwatch:reservedConcurrency": value}))
+    # WHEN the sample app reads it THEN the enrichment function reserves that many executions (none: no reservation)
+    options = sample_app._enrichment([], sample_app._reserved_concurrency(app))
+    assert options.reserved_concurrency == reserved
+
+
+def test_a_bad_reserved_concurrency_context_names_the_key_and_what_is_allowed() -> None:
+    app = new_app(**{"trailwatch:reservedConcurrency": "lots"})
+    with pytest.raises(ValueError, match="reservedConcurrency 'lots' is not a whole number of executions or 'none'"):
+        sample_app._reserved_concurrency(app)
