@@ -213,8 +213,9 @@ def _enrichment(alarm_emails: list[str], reserved_concurrency: int | Literal["de
 def _reserved_concurrency(app: cdk.App) -> int | Literal["default"] | None:
     """``trailwatch:reservedConcurrency``: the enrichment function's reservation, or ``none``.
 
-    A new account's Lambda concurrency quota may be at its minimum, where any reservation fails to
-    deploy; ``-c trailwatch:reservedConcurrency=none`` reserves nothing there.
+    Lambda keeps at least 100 executions unreserved (PutFunctionConcurrency, Lambda API reference) and
+    new accounts start with a reduced concurrency quota (Lambda quotas page): where the quota is under
+    105 the reservation fails to deploy, and ``-c trailwatch:reservedConcurrency=none`` reserves nothing.
     """
     value = app.node.try_get_context("trailwatch:reservedConcurrency")
     if value is None:
