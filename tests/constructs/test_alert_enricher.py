@@ -429,6 +429,7 @@ def test_the_enricher_reads_the_monitored_group_in_the_constructs_language(
     _, template = monitored
     _, function = _only(template, "AWS::Lambda::Function")
     assert function["Properties"]["Environment"]["Variables"]["TRAILWATCH_LANGUAGE"] == "ja"
+    assert "TRAILWATCH_ORGANIZATION_TRAIL" not in function["Properties"]["Environment"]["Variables"]
     assert {"Action": "logs:FilterLogEvents", "Effect": "Allow", "Resource": EXISTING_LOG_GROUP_ARN} in (
         _role_statements(template)
     )

@@ -9,7 +9,12 @@ import pytest
 from aws_cdk.assertions import Template
 
 from tests.constructs.helpers import existing_log_group, new_app, rendered_text, resources_of
-from trailwatch_constructs import CloudTrailSecurityMonitoring, ConfigurationError, OrganizationOptions
+from trailwatch_constructs import (
+    CloudTrailSecurityMonitoring,
+    ConfigurationError,
+    EnrichmentOptions,
+    OrganizationOptions,
+)
 
 ORG = OrganizationOptions(organization_id="o-a1b2c3d4e5", trail_home_region="us-east-1")
 
@@ -38,6 +43,14 @@ def test_alarm_description_says_events_may_come_from_any_member_account(template
     text = rendered_text(alarm["Properties"]["AlarmDescription"])
     assert "Organization trail: the events may come from any member account (recipientAccountId)." in text
     assert "fields*20*40timestamp*2C*20recipientAccountId*2C*20*40message*20*7C*20filter" in text
+
+
+def test_the_enricher_links_events_with_the_member_account_first() -> None:
+    # GIVEN an organization trail's monitoring with enriched notifications THEN the function is told so
+    stack = _stack()
+    _monitor(stack, organization=ORG, enrich=EnrichmentOptions())
+    (function,) = resources_of(Template.from_stack(stack), "AWS::Lambda::Function").values()
+    assert function["Properties"]["Environment"]["Variables"]["TRAILWATCH_ORGANIZATION_TRAIL"] == "true"
 
 
 def test_topic_lets_the_organization_list_its_subscriptions(template: Template) -> None:

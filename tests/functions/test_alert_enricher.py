@@ -375,6 +375,25 @@ def test_a_pattern_the_engine_cannot_parse_is_trusted_and_linked_by_its_log_grou
     assert index.events_link(ROOT, ROOT.metric_name, (broken,), context) == index.log_group_console_url(context)
 
 
+def test_over_an_organization_trail_the_events_link_shows_the_member_account_first() -> None:
+    # GIVEN the same control linked for a single account's trail and for an organization trail
+    single = index.AlarmContext(ACCOUNT, REGION, LOG_GROUP, window_seconds=600)
+    organization = index.AlarmContext(ACCOUNT, REGION, LOG_GROUP, window_seconds=600, organization_trail=True)
+    # WHEN linked THEN the organization's query starts with recipientAccountId, as the alarm description's does
+    linked = index.events_link(ROOT, ROOT.metric_name, (ROOT.pattern,), organization)
+    assert linked == index.insights_console_url(index.link_query(ROOT, organization_trail=True), organization)
+    assert "recipientAccountId" in linked
+    assert "recipientAccountId" not in index.events_link(ROOT, ROOT.metric_name, (ROOT.pattern,), single)
+
+
+def test_the_organization_setting_reaches_the_links() -> None:
+    # GIVEN the function's settings over an organization trail WHEN an alarm is enriched THEN its link says so
+    settings = Settings("t", organization_trail=True)
+    reading = index.Reading(filters={LOG_GROUP: (ROOT.pattern,)})
+    enriched = index.enrich(AlarmChange.from_event(alarm_event(ROOT.metric_name, CHANGED)), reading, settings)
+    assert all("recipientAccountId" in link for link in enriched.events_links) and enriched.events_links
+
+
 def _handle(logs: Any, sns: Any, settings: Settings = SETTINGS) -> dict[str, Any]:
     return handle_alarm(alarm_event(ROOT.metric_name, CHANGED), settings, logs, sns, lambda: 120_000)
 
@@ -565,10 +584,11 @@ def test_the_settings_come_from_the_environment() -> None:
             index.LANGUAGE_VARIABLE: "ja",
             index.MAX_EVENTS_VARIABLE: "20",
             index.MARGIN_VARIABLE: "0",
+            index.ORGANIZATION_VARIABLE: "true",
         }
     )
     assert settings == Settings(
-        "arn:aws:sns:eu-west-1:111122223333:n", "arn:aws:sns:eu-west-1:111122223333:c", Language.JA, 20, 0
+        "arn:aws:sns:eu-west-1:111122223333:n", "arn:aws:sns:eu-west-1:111122223333:c", Language.JA, 20, 0, True
     )
     assert (settings.topic_for(ROOT), settings.topic_for(POLICY), settings.topic_for(None)) == (
         settings.critical_topic_arn,

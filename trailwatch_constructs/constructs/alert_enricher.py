@@ -246,6 +246,7 @@ class AlertEnricher(Construct):
         margin_seconds: int = DEFAULT_MARGIN_SECONDS,
         reserved_concurrency: int | None = DEFAULT_RESERVED_CONCURRENCY,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        organization_trail: bool = False,
     ) -> None:
         """Create the key, topics, subscriptions, failure queue and function.
 
@@ -267,6 +268,8 @@ class AlertEnricher(Construct):
             reserved_concurrency: concurrent executions reserved for the function, or ``None``.
                 Default: 5.
             removal_policy: what ``cdk destroy`` does to the key. Default: ``RETAIN``.
+            organization_trail: the log group receives an organization trail: the events link shows each
+                event's member account first, as the alarm descriptions' links do. Default: ``False``.
 
         Raises:
             ConfigurationError: naming every invalid property.
@@ -288,6 +291,7 @@ class AlertEnricher(Construct):
         super().__init__(scope, construct_id)
         self.log_group: logs.ILogGroup = log_group
         """The CloudTrail log group the function reads events from."""
+        self._organization_trail = organization_trail
         self.key = kms.Key(
             self,
             "Key",
@@ -446,6 +450,8 @@ class AlertEnricher(Construct):
         }
         if self.critical_topic is not None:
             environment["TRAILWATCH_CRITICAL_TOPIC_ARN"] = self.critical_topic.topic_arn
+        if self._organization_trail:
+            environment["TRAILWATCH_ORGANIZATION_TRAIL"] = "true"
         function = lambda_.Function(
             self,
             "Function",

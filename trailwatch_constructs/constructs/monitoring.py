@@ -257,6 +257,7 @@ class CloudTrailSecurityMonitoring(Construct):
             "AlertEnricher",
             log_group=self.log_group,
             removal_policy=props.key_removal_policy,
+            organization_trail=props.organization is not None,
             **enricher_properties(props.enrich, props.language),
         )
 

@@ -45,6 +45,8 @@ Environment (all the function needs, within Lambda's 4 KB of variables):
 - ``TRAILWATCH_LANGUAGE``: ``en`` or ``ja``. Default: ``en``.
 - ``TRAILWATCH_MAX_EVENTS``: the most events read from CloudWatch Logs. Default: 50.
 - ``TRAILWATCH_MARGIN_SECONDS``: how far the window is widened on each side. Default: 300.
+- ``TRAILWATCH_ORGANIZATION_TRAIL``: ``true`` when the log group receives an organization trail: the
+  events link then shows each event's member account first. Default: ``false``.
 
 Permissions: ``logs:DescribeMetricFilters``, ``logs:FilterLogEvents`` on the log group,
 ``sns:Publish`` on the topics (and the topics' KMS keys: ``kms:GenerateDataKey*``, ``kms:Decrypt``).
@@ -90,6 +92,7 @@ CRITICAL_TOPIC_VARIABLE = "TRAILWATCH_CRITICAL_TOPIC_ARN"
 LANGUAGE_VARIABLE = "TRAILWATCH_LANGUAGE"
 MAX_EVENTS_VARIABLE = "TRAILWATCH_MAX_EVENTS"
 MARGIN_VARIABLE = "TRAILWATCH_MARGIN_SECONDS"
+ORGANIZATION_VARIABLE = "TRAILWATCH_ORGANIZATION_TRAIL"
 DEFAULT_MAX_EVENTS = 50
 DEFAULT_MARGIN_SECONDS = 300
 
@@ -127,6 +130,7 @@ class Settings:
     language: Language = Language.EN
     max_events: int = DEFAULT_MAX_EVENTS
     margin_seconds: int = DEFAULT_MARGIN_SECONDS
+    organization_trail: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -148,6 +152,7 @@ class Settings:
             language=Language(language),
             max_events=_positive(environ, MAX_EVENTS_VARIABLE, DEFAULT_MAX_EVENTS, minimum=1),
             margin_seconds=_positive(environ, MARGIN_VARIABLE, DEFAULT_MARGIN_SECONDS, minimum=0),
+            organization_trail=environ.get(ORGANIZATION_VARIABLE, "").strip().lower() == "true",
         )
 
     def topic_for(self, control: ControlDefinition | None) -> str:
@@ -405,7 +410,7 @@ def events_link(
         base = control or ControlDefinition(
             "custom-control", patterns[0], metric_name, Severity.LOW, en=LocalizedText(metric_name, "", "")
         )
-        query = link_query(base.deploying(patterns))
+        query = link_query(base.deploying(patterns), organization_trail=context.organization_trail)
     except ValueError:  # a pattern the engine cannot parse or join has no query
         logger.warning("no Logs Insights query for %s; linking the log group", patterns)
     return insights_console_url(query, context) if query is not None else log_group_console_url(context)
@@ -427,7 +432,14 @@ def enrich(alarm: AlarmChange, reading: Reading, settings: Settings) -> Enriched
             control,
             alarm.metric_name,
             patterns,
-            AlarmContext(alarm.account, alarm.region, group, window_seconds=seconds, host=host),
+            AlarmContext(
+                alarm.account,
+                alarm.region,
+                group,
+                window_seconds=seconds,
+                host=host,
+                organization_trail=settings.organization_trail,
+            ),
         )
         for group, patterns in reading.filters.items()
         if patterns
