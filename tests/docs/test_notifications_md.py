@@ -18,7 +18,7 @@ from tests.constructs.helpers import new_stack, resources_of
 from tests.docs.examples import code_blocks
 from tests.docs.notification_examples import DOC, EXAMPLES, generated_section, render_examples
 from trailwatch_constructs import CloudTrailSecurityMonitoring, EnrichmentOptions, TrailOptions
-from trailwatch_constructs.catalog import get_control
+from trailwatch_constructs.catalog import Severity, catalog_controls, get_control
 from trailwatch_constructs.constructs.alert_enricher import (
     DEFAULT_MARGIN_SECONDS,
     DEFAULT_MAX_EVENTS,
@@ -96,3 +96,11 @@ def test_the_opening_example_enriches_every_alarm(text: str) -> None:
     alarms = resources_of(Template.from_stack(stack), "AWS::CloudWatch::Alarm").values()
     assert len(alarms) == 16
     assert all(len(a["Properties"]["AlarmActions"]) == 2 for a in alarms)
+
+
+def test_the_critical_topics_controls_are_the_catalogues_critical_ones() -> None:
+    # The doc names the catalogue's CRITICAL controls (root usage and CloudTrail changes, as issue 12 asked).
+    critical = [c.id for c in catalog_controls(privileged_groups=["Admins"]) if c.severity is Severity.CRITICAL]
+    assert critical == ["root-account-usage", "cloudtrail-config-changes"]
+    named = " and ".join(f"`{control_id}`" for control_id in critical)
+    assert f"for controls of CRITICAL severity ({named} in the catalogue)" in DOC.read_text(encoding="utf-8")

@@ -146,7 +146,7 @@ CLOUDTRAIL_CONFIG_CHANGES = ControlDefinition(
     pattern="{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || "
     "($.eventName=StartLogging) || ($.eventName=StopLogging)}",
     metric_name="CloudTrailConfigChanges",
-    severity=Severity.HIGH,
+    severity=Severity.CRITICAL,
     references=_refs("CloudWatch.5", "3.5", "4.5", "4.5"),
     texts={
         Language.EN: LocalizedText(
