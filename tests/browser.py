@@ -129,10 +129,13 @@ def render(
     height: int = 2000,
     settle_ms: int = 5000,
     timeout_s: float = 60.0,
+    dark: bool = False,
 ) -> Rendered:
     """Opens ``page`` in headless Chromium (one run), with the screenshot and the run's files under ``workdir``.
 
     ``settle_ms`` is the virtual-time budget after load: the page's timers run that far ahead, at no real cost.
+    ``dark`` renders with the reader's preference for a dark scheme (``--force-dark-mode``: the page's
+    ``prefers-color-scheme: dark`` rules apply).
     Raises `BrowserError` (with Chromium's stderr) if Chromium is missing, fails or runs over ``timeout_s``.
     """
     page = page.resolve()
@@ -150,6 +153,7 @@ def render(
         command = [
             binary,
             *_flags(proxy_port=proxy.port, profile=profile, width=width, height=height, settle_ms=settle_ms),
+            *(["--force-dark-mode"] if dark else []),
             f"--log-net-log={netlog}",
             "--dump-dom",
             f"--screenshot={screenshot}",
@@ -372,6 +376,16 @@ def is_blank(png: Path) -> bool:
         if data[start + 1 : start + 1 + stride] != expected:
             return False
     return True
+
+
+def corner_colour(png: Path) -> tuple[int, int, int]:
+    """The RGB colour of the top-left pixel (every PNG filter predicts 0 for it: its bytes are the colour).
+
+    Raises ValueError as `is_blank` does.
+    """
+    _, _, _, data = _read_png(png)
+    red, green, blue = data[1:4]
+    return red, green, blue
 
 
 def _read_png(png: Path) -> tuple[int, int, int, bytes]:

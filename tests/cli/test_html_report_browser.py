@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.browser import Rendered, is_blank, render
+from tests.browser import Rendered, corner_colour, is_blank, render
 
 from .helpers import run_json
 
@@ -76,6 +76,17 @@ def test_the_screenshot_is_not_blank(rendered: Rendered) -> None:
 
 def test_the_page_makes_no_network_request(rendered: Rendered) -> None:
     assert rendered.requests == ()
+
+
+def test_the_page_follows_the_readers_light_or_dark_scheme(
+    reports: tuple[dict[str, Any], Path], rendered: Rendered, tmp_path: Path
+) -> None:
+    # GIVEN the page rendered for a reader who prefers light (above) and one who prefers dark
+    dark = render(reports[1], tmp_path, dark=True)
+    # THEN the background is the page's light (#ffffff) or dark (#0d1117) one, and both show the report
+    assert corner_colour(rendered.screenshot) == (0xFF, 0xFF, 0xFF)
+    assert corner_colour(dark.screenshot) == (0x0D, 0x11, 0x17)
+    assert not is_blank(dark.screenshot) and dark.requests == ()
 
 
 def test_readme_shows_a_screenshot_of_the_report() -> None:
