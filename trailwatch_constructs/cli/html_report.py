@@ -18,10 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from trailwatch_constructs.catalog import ControlDefinition
-from trailwatch_constructs.catalog.alarm_simulation import is_simulated, simulate_alarm
 from trailwatch_constructs.catalog.definition import AlarmSettings, Language
 from trailwatch_constructs.cli.report_model import ReplayReport
-from trailwatch_constructs.cli.statistics import ControlStats, epoch_seconds, top
+from trailwatch_constructs.cli.statistics import ControlStats, epoch_seconds, notification_times, top
 from trailwatch_constructs.cli.svg_chart import CHART_CSS, Bucket, bar_chart
 
 HOURLY_UP_TO: Final = timedelta(days=2)
@@ -205,7 +204,7 @@ def _control_section(
 ) -> str:
     title = control.text(language).title
     stats = report.stats_for(control.id)
-    sent = _notifications(control.alarm, stats)
+    sent = notification_times(control.alarm, stats)
     notified = (
         _n(len(sent))
         if sent is not None
@@ -245,19 +244,13 @@ def _variant_note(
     base: ControlDefinition, sent: tuple[int, ...] | None, report: ReplayReport, labels: dict[str, str]
 ) -> str:
     lines = [labels["variant_of"].format(base=base.id)]
-    base_sent = _notifications(base.alarm, report.stats_for(base.id))
+    base_sent = notification_times(base.alarm, report.stats_for(base.id))
     if sent is not None and base_sent is not None:
         change = variant_change(len(base_sent), len(sent))
         lines.append(
             labels["reduction"].format(base=_n(len(base_sent)), base_id=base.id, variant=_n(len(sent)), change=change)
         )
     return "".join(f'<p class="muted variant-note">{_esc(line)}</p>' for line in lines)
-
-
-def _notifications(settings: AlarmSettings, stats: ControlStats) -> tuple[int, ...] | None:
-    if not is_simulated(settings):
-        return None
-    return simulate_alarm(settings, stats.timeline).notifications
 
 
 def _alarm_text(settings: AlarmSettings, labels: dict[str, str]) -> str:

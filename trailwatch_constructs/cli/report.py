@@ -16,13 +16,12 @@ import click
 import orjson
 
 from trailwatch_constructs.catalog import ControlDefinition
-from trailwatch_constructs.catalog.alarm_simulation import is_simulated, simulate_alarm
 from trailwatch_constructs.catalog.auditors import Auditor
 from trailwatch_constructs.cli import PROG
 from trailwatch_constructs.cli.evaluation import Evaluation, EvaluationTally
 from trailwatch_constructs.cli.problems import DIGEST, Problem
 from trailwatch_constructs.cli.report_model import ReplayReport
-from trailwatch_constructs.cli.statistics import ControlStats, principal_of, top
+from trailwatch_constructs.cli.statistics import ControlStats, notification_times, principal_of, top
 from trailwatch_constructs.texts import auditor_matrix, compliance_evidence
 
 ControlsFormat = Literal["table", "json"]
@@ -250,9 +249,8 @@ def notifications(control: ControlDefinition, stats: ControlStats) -> int | None
         control: the control, whose alarm settings decide.
         stats: what it matched.
     """
-    if not is_simulated(control.alarm):
-        return None
-    return len(simulate_alarm(control.alarm, stats.timeline).notifications)
+    times = notification_times(control.alarm, stats)
+    return None if times is None else len(times)
 
 
 def report_to_json(report: ReplayReport, *, top_n: int) -> dict[str, object]:

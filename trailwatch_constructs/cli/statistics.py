@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
+from trailwatch_constructs.catalog.alarm_simulation import is_simulated, simulate_alarm
+from trailwatch_constructs.catalog.definition import AlarmSettings
+
 TIMELINE_SECONDS: Final = 10
 """Resolution of a control's timeline: CloudWatch's shortest alarm period, so that any period can be replayed."""
 
@@ -129,3 +132,15 @@ def top(counter: Counter[str], n: int) -> list[tuple[str, int]]:
         n: how many to keep.
     """
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:n]
+
+
+def notification_times(settings: AlarmSettings, stats: ControlStats) -> tuple[int, ...] | None:
+    """Returns when the alarm would have notified over the matches (epoch seconds), or None: not simulated.
+
+    Args:
+        settings: the control's alarm settings (what the construct deploys, or ``--alarm``'s).
+        stats: what the control matched.
+    """
+    if not is_simulated(settings):
+        return None
+    return simulate_alarm(settings, stats.timeline).notifications
