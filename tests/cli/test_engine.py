@@ -19,6 +19,7 @@ from trailwatch_constructs.cli.report_model import Match
 from .helpers import (
     denied,
     encode,
+    quiet_record,
     root_login,
     run_json,
     stop_logging,
@@ -104,6 +105,19 @@ def test_matches_are_only_listed_when_kept(tmp_path: Path) -> None:
     result = Replayer(CONTROLS, keep_matches=False).process(InputFile(str(path), str(path)))
     assert result.matches == []
     assert result.stats["unauthorized-api-calls"].matches == 2
+
+
+def test_the_events_time_span_is_only_read_when_kept(tmp_path: Path) -> None:
+    # GIVEN records out of time order, one without an eventTime, and a value that is not an object
+    late, early, timeless = quiet_record(9), quiet_record(2), quiet_record(5)
+    del timeless["eventTime"]
+    path = write(tmp_path / "a.json", encode("array", [late, 5, early, timeless]))
+    # WHEN processed keeping the span, and without
+    kept = Replayer(CONTROLS, keep_matches=False, keep_span=True).process(InputFile(str(path), str(path)))
+    skipped = Replayer(CONTROLS, keep_matches=False).process(InputFile(str(path), str(path)))
+    # THEN the span is the earliest and latest eventTime, or nothing when not asked for
+    assert (kept.first_event_time, kept.last_event_time) == ("2024-05-01T00:02:00Z", "2024-05-01T00:09:00Z")
+    assert (skipped.first_event_time, skipped.last_event_time) == (None, None)
 
 
 def test_a_skipped_file_and_a_damaged_one(tmp_path: Path) -> None:

@@ -146,17 +146,18 @@ def test_the_pool_forks_jobs_workers_that_build_their_replayer(fake_pool: type[F
     # GIVEN files to replay with two jobs
     files = log_files(tmp_path, 3)
     # WHEN the run goes
-    results = list(replay(files, catalog_controls(), jobs=2, keep_matches=True))
+    results = list(replay(files, catalog_controls(), jobs=2, keep_matches=True, keep_span=True))
     # THEN one pool of two forked workers was made, each set up to ignore Ctrl-C with the tuned collector
     (made,) = fake_pool.made
     assert made["max_workers"] == 2
     assert made["mp_context"].get_start_method() == "fork"
-    assert made["initargs"] == (catalog_controls(), True, None)
+    assert made["initargs"] == (catalog_controls(), True, True, None)
     assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     assert gc.get_threshold() == GC_THRESHOLDS
     # AND every file's result came back, in order, with its matches
     assert [r.source for r in results] == files
     assert [len(r.matches) for r in results] == [1, 1, 1]
+    assert all(r.first_event_time is not None for r in results)
 
 
 def test_at_most_four_files_per_worker_are_in_flight(fake_pool: type[FakeExecutor], tmp_path: Path) -> None:

@@ -24,17 +24,25 @@ class Replayer:
     """Evaluates controls over files; one per process (workers build their own)."""
 
     def __init__(
-        self, controls: Sequence[ControlDefinition], *, keep_matches: bool, opener: Opener | None = None
+        self,
+        controls: Sequence[ControlDefinition],
+        *,
+        keep_matches: bool,
+        keep_span: bool = False,
+        opener: Opener | None = None,
     ) -> None:
         """Builds the dispatch index once, for every file this process reads.
 
         Args:
             controls: the controls to evaluate, in catalogue order.
             keep_matches: whether results list every match (for ``--matches-out``).
+            keep_span: whether results carry the events' time span (for ``--html``): reading every
+                record's eventTime costs a few percent of a replay, so only a report that shows it pays.
             opener: opens a file's path (an ``s3://`` object's too) for reading. Default: local files.
         """
         self._dispatch = EventNameDispatch(controls)
         self._keep_matches = keep_matches
+        self._keep_span = keep_span
         self._opener = opener
 
     def process(self, item: InputFile | Problem, stdin: BinaryIO | None = None) -> FileResult:
@@ -58,6 +66,13 @@ class Replayer:
                 result.account(batch)
         return result
 
+    @staticmethod
+    def _note_span(records: list[object], result: FileResult) -> None:
+        times = [t for r in records if type(r) is dict and type(t := r.get("eventTime")) is str]
+        if times:
+            result.include_time(min(times))
+            result.include_time(max(times))
+
     def _evaluate(self, batch: RecordBatch, result: FileResult) -> None:
         records, start = batch.records, batch.start
         found = self._dispatch.evaluate(records)
@@ -66,10 +81,8 @@ class Replayer:
         result.records_seen += len(records)
         result.records_skipped += len(found.not_objects)
         result.events += len(records) - len(found.not_objects)
-        times = [t for r in records if type(r) is dict and type(t := r.get("eventTime")) is str]
-        if times:
-            result.include_time(min(times))
-            result.include_time(max(times))
+        if self._keep_span:
+            self._note_span(records, result)
         for offset, control_id in found.matches:
             record = records[offset]
             assert type(record) is dict

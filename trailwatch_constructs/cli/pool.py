@@ -32,13 +32,15 @@ IN_FLIGHT_PER_WORKER: Final = 4
 _WORKER: Replayer | None = None
 
 
-def _init_worker(controls: tuple[ControlDefinition, ...], keep_matches: bool, remote: RemoteArchive | None) -> None:
+def _init_worker(
+    controls: tuple[ControlDefinition, ...], keep_matches: bool, keep_span: bool, remote: RemoteArchive | None
+) -> None:
     global _WORKER
     # Ctrl-C is the parent's to handle: it stops submitting and shuts the pool down, instead of
     # every worker printing a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tune_gc_for_good()
-    _WORKER = _replayer(controls, keep_matches, remote)
+    _WORKER = _replayer(controls, keep_matches, keep_span, remote)
 
 
 def _work(item: InputFile) -> FileResult:
@@ -46,16 +48,18 @@ def _work(item: InputFile) -> FileResult:
     return _WORKER.process(item)
 
 
-def _replayer(controls: Sequence[ControlDefinition], keep_matches: bool, remote: RemoteArchive | None) -> Replayer:
+def _replayer(
+    controls: Sequence[ControlDefinition], keep_matches: bool, keep_span: bool, remote: RemoteArchive | None
+) -> Replayer:
     """A replayer that opens local files, and ``s3://`` objects through ``remote``."""
     if remote is None:
-        return Replayer(controls, keep_matches=keep_matches)
+        return Replayer(controls, keep_matches=keep_matches, keep_span=keep_span)
     local = local_opener()
 
     def open_path(path: str) -> BinaryIO:
         return remote.open(path) if is_s3(path) else local(path)
 
-    return Replayer(controls, keep_matches=keep_matches, opener=open_path)
+    return Replayer(controls, keep_matches=keep_matches, keep_span=keep_span, opener=open_path)
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -78,6 +82,7 @@ def replay(
     *,
     jobs: int = 1,
     keep_matches: bool = False,
+    keep_span: bool = False,
     stdin: BinaryIO | None = None,
 ) -> Iterator[FileResult]:
     """Yields every file's result, in discovery order, evaluated by ``jobs`` processes.
@@ -92,23 +97,24 @@ def replay(
         controls: the controls to evaluate, in catalogue order.
         jobs: how many processes read files.
         keep_matches: whether results list every match.
+        keep_span: whether results carry the events' time span.
         stdin: standard input's binary stream.
     """
     remote = s3_reader()
-    local = _replayer(controls, keep_matches, remote)
+    local = _replayer(controls, keep_matches, keep_span, remote)
     if jobs <= 1:
         with tuned_gc():
             for item in discover(paths):
                 yield local.process(item, stdin)
     else:
-        yield from _in_pool(paths, controls, jobs, keep_matches, local, stdin, remote)
+        yield from _in_pool(paths, controls, jobs, (keep_matches, keep_span), local, stdin, remote)
 
 
 def _in_pool(
     paths: Sequence[str],
     controls: Sequence[ControlDefinition],
     jobs: int,
-    keep_matches: bool,
+    keep: tuple[bool, bool],
     local: Replayer,
     stdin: BinaryIO | None,
     remote: RemoteArchive | None,
@@ -119,7 +125,7 @@ def _in_pool(
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     # The pool's module takes ~20 ms to import: only a run with workers pays it.
     workers = concurrent.futures.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(tuple(controls), keep_matches, remote)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(tuple(controls), *keep, remote)
     )
     pending: deque[Future[FileResult] | FileResult] = deque()
     with workers as pool:

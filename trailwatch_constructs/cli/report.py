@@ -268,8 +268,6 @@ def report_to_json(report: ReplayReport, *, top_n: int) -> dict[str, object]:
         "records_seen": report.records_seen,
         "events": report.events,
         "records_skipped": report.records_skipped,
-        "first_event_time": report.first_event_time,
-        "last_event_time": report.last_event_time,
         "skipped": [p.to_json() for p in report.problems],
         "skipped_omitted": report.problems_omitted,
         "skipped_by_category": dict(sorted(report.problem_counts.items())),

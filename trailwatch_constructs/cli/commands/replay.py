@@ -123,7 +123,9 @@ def replay_command(
         started = time.perf_counter()
         with _matches_file(matches_out) as matches, Progress(paths, enabled=show_progress) as bar:
             keep = matches is not None
-            for result in replay(paths, controls, jobs=resolve_jobs(jobs), keep_matches=keep, stdin=stdin()):
+            span = html_path is not None  # only the page shows the events' time span
+            run = replay(paths, controls, jobs=resolve_jobs(jobs), keep_matches=keep, keep_span=span, stdin=stdin())
+            for result in run:
                 totals.add(result)
                 _write_matches(result, matches)
                 bar.advance(result.events)
