@@ -271,11 +271,11 @@ def test_an_unwritable_html_path_is_an_error_naming_it(runner: CliRunner, archiv
     assert "Traceback" not in result.stderr
 
 
-def test_the_page_is_the_same_whatever_jobs_is(runner: CliRunner, benchmark_archive_head: Path, tmp_path: Path) -> None:
-    # GIVEN the head of the benchmark archive (many files) WHEN reported with one process and with two
+def test_the_page_is_the_same_whatever_jobs_is(runner: CliRunner, s3_archive: Path, tmp_path: Path) -> None:
+    # GIVEN a trail's bucket (matches in several files) WHEN reported with one process and with two
     one = tmp_path / "one.html"
     two = tmp_path / "two.html"
     for jobs, page in (("1", one), ("2", two)):
-        run_json(runner, ["replay", str(benchmark_archive_head), "--jobs", jobs, "--html", str(page)])
+        run_json(runner, ["replay", str(s3_archive), "--jobs", jobs, "--html", str(page)])
     # THEN the pages are byte for byte the same (the workers' timelines merge in file order)
     assert one.read_bytes() == two.read_bytes()
