@@ -258,17 +258,86 @@ def test_output_is_deterministic() -> None:
 
 
 @pytest.mark.parametrize(
-    ("buckets", "width", "height"),
+    ("buckets", "width", "height", "message"),
     [
-        ([Bucket("a", -1, 0)], 640, 160),
-        ([Bucket("a", 0, -1)], 640, 160),
-        ([Bucket("a", 1, 0)], 100, 160),
-        ([Bucket("a", 1, 0)], 640, 40),
+        ([Bucket("a", -1, 0)], 640, 160, "negative count in bucket 'a'"),
+        ([Bucket("a", 0, -1)], 640, 160, "negative count in bucket 'a'"),
+        ([Bucket("a", 1, 0)], 159, 160, "chart size 159x160 is below the minimum 160x80"),
+        ([Bucket("a", 1, 0)], 640, 79, "chart size 640x79 is below the minimum 160x80"),
     ],
 )
-def test_negative_counts_and_tiny_sizes_are_refused(buckets: list[Bucket], width: int, height: int) -> None:
+def test_negative_counts_and_tiny_sizes_are_refused(
+    buckets: list[Bucket], width: int, height: int, message: str
+) -> None:
     # GIVEN a negative count or a size too small for a chart
     # WHEN charted
-    # THEN the chart is refused
-    with pytest.raises(ValueError):
+    # THEN the chart is refused, saying why
+    with pytest.raises(ValueError, match=re.escape(message)):
         bar_chart(buckets, title="t", width=width, height=height)
+
+
+def test_the_smallest_size_is_allowed_and_the_default_is_640_by_160() -> None:
+    assert parse(bar_chart([Bucket("a", 1, 0)], title="t", width=160, height=80)).get("viewBox") == "0 0 160 80"
+    assert parse(bar_chart([Bucket("a", 1, 0)], title="t")).get("viewBox") == "0 0 640 160"
+
+
+def test_bars_are_centred_in_their_slots_and_coordinates_are_short() -> None:
+    # GIVEN four buckets WHEN charted
+    svg = bar_chart([Bucket(str(i), i + 1, i) for i in range(4)], title="t")
+    root = parse(svg)
+    lines = list(root.iter(f"{SVG}line"))
+    left, right = min(_floats(x, "x1")[0] for x in lines), max(_floats(x, "x2")[0] for x in lines)
+    slot = (right - left) / 4
+    # THEN each bar's middle is its slot's middle, the same for both series
+    for series in ("matches", "notifications"):
+        middles = [sum(_floats(r, "x")) + float(r.get("width", "nan")) / 2 for r in bars(root, series)]
+        assert middles == pytest.approx([left + slot * (i + 0.5) for i in range(4)], abs=0.01)
+    # AND every coordinate has at most two decimals and no trailing zero
+    numbers = re.findall(r' (?:x|y|x1|y1|x2|y2|width|height)="([^"]+)"', svg)
+    assert numbers and all(re.fullmatch(r"-?(0|[1-9]\d*)(\.\d?[1-9])?", n) for n in numbers)
+
+
+def _floats(element: ET.Element, *names: str) -> list[float]:
+    return [float(element.get(name, "nan")) for name in names]
+
+
+def test_the_description_gives_both_totals_and_the_span() -> None:
+    one = parse(bar_chart([Bucket("2024-05-01", 1_234, 2)], title="t"))
+    three = parse(bar_chart([Bucket("a", 1, 0), Bucket("b", 2, 1), Bucket("c", 3, 0)], title="t"))
+    assert [d.text for d in one.iter(f"{SVG}desc")] == ["matches: 1,234; notifications: 2; 2024-05-01"]
+    assert [d.text for d in three.iter(f"{SVG}desc")] == ["matches: 6; notifications: 1; a – c"]
+
+
+def test_everything_is_drawn_inside_the_picture_with_labels_left_of_the_plot() -> None:
+    # GIVEN a chart of a year WHEN drawn at 640 x 180
+    root = parse(bar_chart(year_of_buckets(), title="t", width=640, height=180))
+    # THEN every shape and text lies within the picture
+    for rect in root.iter(f"{SVG}rect"):
+        x, y, w, h = _floats(rect, "x", "y", "width", "height")
+        assert x >= 0 and x + w <= 640 and y >= 0 and y + h <= 180
+    lines = list(root.iter(f"{SVG}line"))
+    for line in lines:
+        x1, y1, x2, y2 = _floats(line, "x1", "y1", "x2", "y2")
+        assert 0 <= x1 < x2 <= 640 and 0 <= y1 == y2 <= 180
+    for text in root.iter(f"{SVG}text"):
+        x, y = _floats(text, "x", "y")
+        assert 0 <= x <= 640 and 0 <= y <= 180
+    # AND each band has a dashed grid line at its top and an axis at its baseline, where its bars stand
+    grids = sorted(_floats(line, "y1")[0] for line in lines if line.get("class") == "grid")
+    axes = sorted(_floats(line, "y1")[0] for line in lines if line.get("class") == "axis")
+    assert len(grids) == len(axes) == 2 and grids[0] < axes[0] < grids[1] < axes[1]
+    for series, axis in (("matches", axes[0]), ("notifications", axes[1])):
+        assert {round(sum(_floats(r, "y", "height")), 2) for r in bars(root, series)} == {axis}
+    # AND the y labels sit left of the plot, level with those lines
+    plot_left = min(_floats(line, "x1")[0] for line in lines)
+    y_labels = [t for t in root.iter(f"{SVG}text") if t.get("class") == "y-label"]
+    assert all(_floats(t, "x")[0] < plot_left for t in y_labels)
+    assert [round(_floats(t, "y")[0] - 10 / 3, 2) for t in y_labels] == [grids[0], axes[0], grids[1], axes[1]]
+
+
+def test_the_no_matches_text_is_centred_in_the_small_chart() -> None:
+    root = parse(bar_chart([], title="t", width=400))
+    (text,) = root.iter(f"{SVG}text")
+    x, y = _floats(text, "x", "y")
+    assert x == 200 and 0 < y < float(root.get("height", "nan"))
+    assert root.get("width") == "400" and root.get("viewBox") == "0 0 400 32"
