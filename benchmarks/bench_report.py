@@ -33,7 +33,7 @@ def report_of(files: list[str]) -> ReplayReport:
     selection = select_controls((), (GROUP,), ALL_AUDITORS)
     controls = with_variants(selection.controls)
     totals = ReplayReport(controls, not_selected(selection))
-    for result in replay(files, controls, jobs=2):
+    for result in replay(files, controls, jobs=2, keep_span=True):
         totals.add(result)
     return totals
 

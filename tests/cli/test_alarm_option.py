@@ -51,7 +51,7 @@ def test_the_html_page_states_the_settings_it_simulated(runner: CliRunner, burst
     page = tmp_path / "r.html"
     args = ["--alarm", f"{CONTROL}:threshold=5,evaluation_periods=3,datapoints_to_alarm=2", "--html", str(page)]
     run_json(runner, ["replay", str(bursts), "--control", CONTROL, *ONE_FILTER, *args])
-    assert "Sum over 5 min &gt;= 5, 2 of 3 periods" in page.read_text(encoding="utf-8")
+    assert "5+ matching CloudTrail events per 5 min in 2 of 3 periods." in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

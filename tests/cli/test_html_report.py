@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from trailwatch_constructs.catalog import Language, catalog_controls, variants_for
-from trailwatch_constructs.cli.html_report import LABELS, variant_change
+from trailwatch_constructs.cli.html_report import variant_change
 from trailwatch_constructs.cli.main import cli
+from trailwatch_constructs.texts.alarm_description import alarm_rule
+from trailwatch_constructs.texts.report_phrases import REPORT_PHRASES
 
 from .helpers import ALICE, denied, encode, quiet_record, root_login, run_json, write
 
@@ -102,13 +104,16 @@ def test_a_report_without_event_times_has_no_span_and_empty_charts(runner: CliRu
 @pytest.mark.parametrize(
     ("setting", "text"),
     [
-        ("period_seconds=30", "Sum over 30 s &gt;= 1, 1 of 1 periods"),
-        ("period_seconds=60", "Sum over 1 min &gt;= 1, 1 of 1 periods"),
-        ("period_seconds=120,evaluation_periods=4", "Sum over 2 min &gt;= 1, 4 of 4 periods"),
-        ("statistic=Maximum,evaluation_periods=3,datapoints_to_alarm=2", "Maximum over 5 min &gt;= 1, 2 of 3 periods"),
+        ("period_seconds=30", "1+ matching CloudTrail events in 30 s."),
+        ("period_seconds=60", "1+ matching CloudTrail events in 1 min."),
+        ("period_seconds=120,evaluation_periods=4", "1+ matching CloudTrail events per 2 min in 4 of 4 periods."),
+        (
+            "statistic=Maximum,evaluation_periods=3,datapoints_to_alarm=2",
+            "Matching CloudTrail events in 2 of 3 periods of 5 min.",
+        ),
     ],
 )
-def test_each_control_states_its_alarm_settings(
+def test_each_control_states_its_alarm_rule_as_its_alarm_description_does(
     runner: CliRunner, archive: Path, tmp_path: Path, setting: str, text: str
 ) -> None:
     args = ["--control", "root-account-usage", "--alarm", f"root-account-usage:{setting}"]
@@ -134,9 +139,10 @@ def test_language_ja_gives_japanese_labels_and_titles(runner: CliRunner, archive
     root = next(c for c in catalog_controls() if c.id == "root-account-usage")
     assert _Page(text).lang == "ja"
     assert root.ja is not None and f"<h2>{root.ja.title} <code>root-account-usage</code></h2>" in text
-    assert LABELS[Language.JA]["summary"] in text
+    assert REPORT_PHRASES[Language.JA].summary in text
     assert root.ja is not None and root.ja.title in text
-    assert LABELS[Language.EN]["summary"] not in text
+    assert REPORT_PHRASES[Language.EN].summary not in text
+    assert alarm_rule(root.alarm, Language.JA) in text
 
 
 def test_compare_variants_puts_each_variant_after_its_base_with_the_change(runner: CliRunner, tmp_path: Path) -> None:

@@ -148,6 +148,11 @@ def _fields(*paths: str | WhatField) -> tuple[WhatField, ...]:
     return tuple(p if isinstance(p, WhatField) else WhatField(p) for p in paths)
 
 
+def _created(path: str) -> WhatField:
+    """The id of what a call created, from its response: labelled ``new <last key>``."""
+    return WhatField(path, label=f"new {path.rsplit('.', 1)[-1]}")
+
+
 _SIGN_IN = _fields("responseElements.ConsoleLogin", "additionalEventData.LoginTo", "additionalEventData.MFAUsed")
 
 WHAT_FIELDS: Mapping[str, tuple[WhatField, ...]] = {
@@ -197,7 +202,7 @@ WHAT_FIELDS: Mapping[str, tuple[WhatField, ...]] = {
         "requestParameters.groupName",
         "requestParameters.vpcId",
         WhatField("requestParameters.ipPermissions", summarize=ip_permissions_summary),
-        WhatField("responseElements.groupId", label="new groupId"),
+        _created("responseElements.groupId"),
     ),
     "nacl-changes": _fields(
         "requestParameters.networkAclId",
@@ -209,15 +214,15 @@ WHAT_FIELDS: Mapping[str, tuple[WhatField, ...]] = {
         WhatField("requestParameters.portRange", summarize=port_range_summary),
         "requestParameters.associationId",
         "requestParameters.vpcId",
-        WhatField("responseElements.networkAcl.networkAclId", label="new networkAclId"),
+        _created("responseElements.networkAcl.networkAclId"),
     ),
     "network-gateway-changes": _fields(
         "requestParameters.internetGatewayId",
         "requestParameters.customerGatewayId",
         "requestParameters.vpcId",
         "requestParameters.ipAddress",
-        WhatField("responseElements.internetGateway.internetGatewayId", label="new internetGatewayId"),
-        WhatField("responseElements.customerGateway.customerGatewayId", label="new customerGatewayId"),
+        _created("responseElements.internetGateway.internetGatewayId"),
+        _created("responseElements.customerGateway.customerGatewayId"),
     ),
     "route-table-changes": _fields(
         "requestParameters.routeTableId",
@@ -228,7 +233,7 @@ WHAT_FIELDS: Mapping[str, tuple[WhatField, ...]] = {
         "requestParameters.vpcPeeringConnectionId",
         "requestParameters.associationId",
         "requestParameters.vpcId",
-        WhatField("responseElements.routeTable.routeTableId", label="new routeTableId"),
+        _created("responseElements.routeTable.routeTableId"),
         # API Gateway's CreateRoute also matches Security Hub's pattern: its API and route tell it apart.
         "requestParameters.apiId",
         "requestParameters.routeKey",
@@ -239,8 +244,8 @@ WHAT_FIELDS: Mapping[str, tuple[WhatField, ...]] = {
         "requestParameters.peerVpcId",
         "requestParameters.peerOwnerId",
         "requestParameters.vpcPeeringConnectionId",
-        WhatField("responseElements.vpc.vpcId", label="new vpcId"),
-        WhatField("responseElements.vpcPeeringConnection.vpcPeeringConnectionId", label="new vpcPeeringConnectionId"),
+        _created("responseElements.vpc.vpcId"),
+        _created("responseElements.vpcPeeringConnection.vpcPeeringConnectionId"),
     ),
     "organizations-changes": _fields(
         "requestParameters.accountId",
