@@ -90,3 +90,14 @@ def nag_suppressions(template: Template) -> list[dict[str, Any]]:
         for resource in template.to_json()["Resources"].values()
         for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", [])
     ]
+
+
+def role_statements(template: Template, function: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every statement of the IAM policies attached to a Lambda function's role."""
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    return [
+        statement
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]

@@ -33,6 +33,7 @@ from tests.constructs.helpers import (
     new_app,
     new_stack,
     resources_of,
+    role_statements,
 )
 from trailwatch_constructs import (
     AlertEnricher,
@@ -178,13 +179,7 @@ def test_the_key_lets_cloudwatch_logs_encrypt_only_this_stacks_log_groups(
 
 def _role_statements(template: Template) -> list[dict[str, Any]]:
     _, function = _only(template, "AWS::Lambda::Function")
-    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in resources_of(template, "AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return role_statements(template, function)
 
 
 def test_the_role_may_do_exactly_what_the_handler_needs(template: Template, enricher: AlertEnricher) -> None:

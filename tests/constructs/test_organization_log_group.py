@@ -16,7 +16,15 @@ import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 
-from tests.constructs.helpers import cfn_lint_findings, nag_findings, nag_suppressions, new_app, new_stack, resources_of
+from tests.constructs.helpers import (
+    cfn_lint_findings,
+    nag_findings,
+    nag_suppressions,
+    new_app,
+    new_stack,
+    resources_of,
+    role_statements,
+)
 from trailwatch_constructs import CloudTrailSecurityMonitoring
 from trailwatch_constructs.constructs.organization_log_group import OrganizationTrailLogGroup
 from trailwatch_constructs.core.errors import ConfigurationError
@@ -62,16 +70,6 @@ def _lookup(template: Template) -> tuple[str, dict[str, Any]]:
 def _handler(template: Template) -> tuple[str, dict[str, Any]]:
     (found,) = [(k, f) for k, f in resources_of(template, "AWS::Lambda::Function").items() if "Handler" in k]
     return found
-
-
-def _role_statements(template: Template, function: dict[str, Any]) -> list[dict[str, Any]]:
-    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in resources_of(template, "AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
 
 
 def test_the_custom_resource_looks_up_control_towers_prefix_by_default(template: Template) -> None:
@@ -152,7 +150,7 @@ def test_the_handler_may_only_describe_log_groups_and_write_its_own_logs(templat
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
     assert "ManagedPolicyArns" not in resources_of(template, "AWS::IAM::Role")[role_id]["Properties"]
     own_logs = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
-    assert _role_statements(template, function) == [
+    assert role_statements(template, function) == [
         {
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Effect": "Allow",
@@ -168,7 +166,7 @@ def test_the_provider_may_only_invoke_the_handler_and_write_its_own_logs(templat
     framework = resources_of(template, "AWS::Lambda::Function")[lookup["Properties"]["ServiceToken"]["Fn::GetAtt"][0]]
     own_logs = framework["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     handler_arn = {"Fn::GetAtt": [handler_id, "Arn"]}
-    assert _role_statements(template, framework) == [
+    assert role_statements(template, framework) == [
         {
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Effect": "Allow",

@@ -22,13 +22,20 @@ privileged_group_option = click.option(
     help="IAM group whose membership changes alarm (repeatable); enables privileged-group-membership-changes.",
 )
 
-auditor_option = click.option(
-    "--auditor",
-    "auditors",
-    multiple=True,
-    type=click.Choice([a.value for a in Auditor]),
-    help="Auditor whose accepted texts the controls deploy (repeatable); default: every auditor, as "
-    "CloudTrailSecurityMonitoring does. A control matches what any of its deployed filters match.",
+
+def auditor_choice_option(help: str) -> Callable[[F], F]:
+    """Returns ``--auditor`` (repeatable, one of the catalogue's auditors), stored as ``auditors``.
+
+    Args:
+        help: what the option does in this command.
+    """
+    choices = click.Choice([a.value for a in Auditor])
+    return click.option("--auditor", "auditors", multiple=True, type=choices, help=help)
+
+
+auditor_option = auditor_choice_option(
+    "Auditor whose accepted texts the controls deploy (repeatable); default: every auditor, as "
+    "CloudTrailSecurityMonitoring does. A control matches what any of its deployed filters match."
 )
 
 ALARM_SETTINGS: Final = {

@@ -7,7 +7,7 @@ import click
 from trailwatch_constructs.catalog.auditors import Auditor, deployed_texts
 from trailwatch_constructs.catalog.selection import resolve_selection
 from trailwatch_constructs.cli import report
-from trailwatch_constructs.cli.options import format_option, privileged_group_option
+from trailwatch_constructs.cli.options import auditor_choice_option, format_option, privileged_group_option
 
 
 @click.command("compliance", short_help="Show which benchmark items the controls cover.")
@@ -24,13 +24,9 @@ from trailwatch_constructs.cli.options import format_option, privileged_group_op
 @click.option(
     "--tuned-variant", "variants", multiple=True, metavar="ID", help="Replace a control with a tuned variant."
 )
-@click.option(
-    "--auditor",
-    "auditors",
-    multiple=True,
-    type=click.Choice([a.value for a in Auditor]),
-    help="Print the auditor matrix for this auditor instead (repeatable): each of its checks, and the "
-    "deployed filter that satisfies it when the controls deploy the texts of every --auditor given.",
+@auditor_choice_option(
+    "Print the auditor matrix for this auditor instead (repeatable): each of its checks, and the "
+    "deployed filter that satisfies it when the controls deploy the texts of every --auditor given."
 )
 def compliance_command(
     fmt: report.ComplianceFormat,
